@@ -1,0 +1,1 @@
+"""Omnichannel warehouse: Dagster definitions, landing, quality suites and the sample generator."""
