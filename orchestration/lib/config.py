@@ -31,7 +31,8 @@ class ConfigError(RuntimeError):
     """A required setting is missing or wrong; the message says which and what to do."""
 
 
-def _path(var: str, default: str) -> Path:
+def path_setting(var: str, default: str) -> Path:
+    """Read a path setting; relative paths are taken from the project directory."""
     value = os.environ.get(var) or default
     path = Path(value).expanduser()
     return path if path.is_absolute() else (PROJECT_DIR / path)
@@ -69,10 +70,10 @@ def pii_salt() -> tuple[str, bool]:
 def settings() -> Settings:
     salt, is_demo = pii_salt()
     return Settings(
-        landing_dir=_path("OMNI_LANDING_DIR", "data/landing"),
-        quarantine_dir=_path("OMNI_QUARANTINE_DIR", "data/quarantine"),
-        warehouse=_path("OMNI_WAREHOUSE", "data/warehouse.duckdb"),
-        truth_dir=_path("OMNI_TRUTH_DIR", "data/truth"),
+        landing_dir=path_setting("OMNI_LANDING_DIR", "data/landing"),
+        quarantine_dir=path_setting("OMNI_QUARANTINE_DIR", "data/quarantine"),
+        warehouse=path_setting("OMNI_WAREHOUSE", "data/warehouse.duckdb"),
+        truth_dir=path_setting("OMNI_TRUTH_DIR", "data/truth"),
         pii_salt=salt,
         salt_is_demo=is_demo,
     )
@@ -88,3 +89,11 @@ def export_for_dbt(cfg: Settings) -> None:
             "Never use it for real data.",
             file=sys.stderr,
         )
+
+
+def landing_dir() -> Path:
+    return path_setting("OMNI_LANDING_DIR", "data/landing")
+
+
+def truth_dir() -> Path:
+    return path_setting("OMNI_TRUTH_DIR", "data/truth")
