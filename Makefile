@@ -1,0 +1,47 @@
+# The interface of the project: `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test lint format dev bench docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the project with its dev tools
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
+
+run: install $(DAGSTER_HOME)/dagster.yaml  ## demo: sample exports -> DuckDB, every asset materialised
+	OMNI_DEMO=1 $(BIN)/python -m orchestration.cli run
+
+test: install lint  ## every test: ruff, sqlfluff, pytest (real DuckDB, Dagster, GE, dbt build)
+	OMNI_PII_SALT=test-salt $(BIN)/python -m pytest
+
+lint: install  ## ruff and sqlfluff
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	OMNI_PII_SALT=lint-salt $(BIN)/sqlfluff lint models macros tests/dbt
+
+format: install  ## apply ruff format and sqlfluff fix
+	$(BIN)/ruff format orchestration tests
+	OMNI_PII_SALT=lint-salt $(BIN)/sqlfluff fix models macros tests/dbt
+
+dev: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.0.0.1:3000
+	OMNI_DEMO=1 $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+clean:  ## remove generated data, dbt target and the Dagster home (keeps .venv)
+	rm -rf data target logs $(DAGSTER_HOME)

@@ -1,0 +1,86 @@
+"""The dbt project as Dagster sees it: project handle, CLI resource and the one shared translator.
+
+Asset keys: dbt models keep their name as key; dbt sources (`raw.<table>`) map onto the landing
+asset of the source that fills the table, so every staging model hangs below its landing asset.
+Groups come from the dbt folder: staging, identity (intermediate/identity), intermediate, marts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+)
+
+from orchestration.lib.config import DBT_PROJECT_DIR
+
+DBT_TARGET = os.environ.get("OMNI_DBT_TARGET", "dev")
+
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=DBT_TARGET,
+)
+
+
+def landing_key(source: str) -> dg.AssetKey:
+    """Asset key of the landing asset for one source (e.g. `landing/shop_orders`)."""
+    return dg.AssetKey(["landing", source])
+
+
+@cache
+def _table_to_source() -> dict[str, str]:
+    from orchestration.landing import FEEDS
+
+    return {feed.table.split(".")[-1]: feed.source for feed in FEEDS}
+
+
+class OmniDbtTranslator(DagsterDbtTranslator):
+    """Keys and groups for the whole project, in one place (style rule 11)."""
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            table = dbt_resource_props["name"]
+            source = _table_to_source().get(table)
+            if source is not None:
+                return landing_key(source)
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        folders = fqn[1:-1]
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        if not folders:
+            return "default"
+        if folders[0] == "intermediate" and len(folders) > 1 and folders[1] == "identity":
+            return "identity"
+        return folders[0]
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, target=DBT_TARGET)
+
+
+def prepare_manifest() -> None:
+    """Parse the project so the manifest matches the models on disk (fast with partial parse)."""
+    from orchestration.lib.config import export_for_dbt, settings
+
+    export_for_dbt(settings())
+    dbt_project.preparer.prepare(dbt_project)
+
+
+if not dbt_project.manifest_path.exists():
+    # A fresh clone has no target/manifest.json yet: parse once so the definitions can load.
+    prepare_manifest()
