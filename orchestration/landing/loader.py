@@ -1,0 +1,338 @@
+"""The transactional loader: ledger, validation gate, quarantine, raw tables, report."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.landing.parse import (
+    STAGE,
+    ParseError,
+    Problem,
+    Sniffed,
+    _q,
+    hash_and_detect,
+    parse_into_stage,
+)
+from orchestration.landing.registry import FEEDS_LIST, SOURCES, Feed, feeds_for
+from orchestration.lib.config import Settings
+from orchestration.lib.config import settings as load_settings
+
+LEDGER = "raw._landing_ledger"
+META_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_file_hash")
+#: test hook: seconds to sleep inside the open load transaction (proves atomicity under kill)
+SLEEP_IN_TXN_ENV = "OMNI_LANDING_TEST_SLEEP_IN_TXN"
+
+
+@dataclass
+class FileResult:
+    """One delivered file. `reasons`: [{rule, column, rows (first 20), count, message}]."""
+
+    path: str
+    feed: str
+    table: str
+    rows: int = 0
+    file_hash: str = ""
+    status: str = "loaded"  # loaded | skipped | quarantined
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    encoding: str | None = None
+    new_columns: list[str] = field(default_factory=list)
+    flagged: dict[str, int] = field(default_factory=dict)
+    validation: list[dict[str, Any]] = field(default_factory=list)
+    quarantined_to: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class SourceResult:
+    """Everything one `land_source` call did."""
+
+    source: str
+    files_loaded: list[FileResult] = field(default_factory=list)
+    files_skipped: list[FileResult] = field(default_factory=list)
+    files_quarantined: list[FileResult] = field(default_factory=list)
+    files_unrecognised: list[str] = field(default_factory=list)
+    rows_loaded: int = 0
+    tables: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def validations(self) -> dict[str, list[dict[str, Any]]]:
+        """Validation summaries per file path (loaded and quarantined files)."""
+        return {f.path: f.validation for f in self.files_loaded + self.files_quarantined}
+
+    @property
+    def flagged(self) -> dict[str, int]:
+        """Flagged counts (e.g. unknown event types) summed over loaded files, by column."""
+        out: dict[str, int] = {}
+        for f in self.files_loaded:
+            for k, v in f.flagged.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.files_quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["flagged"] = self.flagged
+        return d
+
+
+def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
+            file_hash VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            feed VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            size BIGINT,
+            rows BIGINT,
+            status VARCHAR NOT NULL,
+            reason VARCHAR,
+            landed_at TIMESTAMP NOT NULL
+        )"""
+    )
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
+    """Create `raw.<table>` (documented columns, `_record` for JSON, metadata) or add the new
+    columns as VARCHAR. Returns the columns added to an existing table."""
+    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+        "AND table_name = ?",
+        [feed.table],
+    ).fetchone()[0]
+    if not exists:
+        cols = [f"{_q(c)} VARCHAR" for c in data_cols]
+        cols += [
+            "_source_file VARCHAR",
+            "_row_number BIGINT",
+            "_loaded_at TIMESTAMP",
+            "_file_hash VARCHAR",
+        ]
+        con.execute(f"CREATE TABLE raw.{_q(feed.table)} ({', '.join(cols)})")
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = ?",
+            [feed.table],
+        ).fetchall()
+    }
+    added = [c for c in columns if c not in have]
+    for col in added:
+        con.execute(f"ALTER TABLE raw.{_q(feed.table)} ADD COLUMN {_q(col)} VARCHAR")
+    return [c for c in added if c not in feed.columns]
+
+
+def _quarantine(
+    settings: Settings, feed: Feed, path: Path, rel: str, sniffed: Sniffed, problems: list[Problem]
+) -> Path:
+    """Move the file to `<quarantine>/<source>/<name>` (never overwriting) with its reason file."""
+    qdir = settings.quarantine_dir / feed.source
+    qdir.mkdir(parents=True, exist_ok=True)
+    target = qdir / path.name
+    if target.exists():
+        target = qdir / f"{path.stem}.{sniffed.file_hash[:12]}{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = qdir / f"{path.stem}.{sniffed.file_hash[:12]}.{n}{path.suffix}"
+    reason = {
+        "file": rel,
+        "source": feed.source,
+        "feed": feed.name,
+        "table": f"raw.{feed.table}",
+        "file_hash": sniffed.file_hash,
+        "size": sniffed.size,
+        "encoding": sniffed.encoding,
+        "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quarantined_to": str(target),
+        "message": f"{feed.source}: {rel} was not loaded: "
+        + "; ".join(p.message or p.rule for p in problems),
+        "reasons": [p.to_dict() for p in problems],
+    }
+    tmp = target.with_name(target.name + ".reason.json.tmp")
+    tmp.write_text(json.dumps(reason, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    shutil.move(str(path), str(target))
+    tmp.rename(target.with_name(target.name + ".reason.json"))
+    return target
+
+
+def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Feed]], list[Path]]:
+    matched: list[tuple[Path, Feed]] = []
+    unrecognised: list[Path] = []
+    if not source_dir.is_dir():
+        return matched, unrecognised
+    for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(source_dir).parts):
+            continue
+        feed = next((f for f in feeds if fnmatch.fnmatch(path.name, f.glob)), None)
+        if feed is None:
+            unrecognised.append(path)
+        else:
+            matched.append((path, feed))
+    return matched, unrecognised
+
+
+def land_file(
+    con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, path: Path
+) -> FileResult:
+    """Land one file: ledger check, decode, parse, validate, then load or quarantine."""
+    from orchestration import quality
+
+    started = time.perf_counter()
+    rel = path.relative_to(settings.landing_dir).as_posix()
+    result = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
+    sniffed = hash_and_detect(path)
+    result.file_hash, result.encoding = sniffed.file_hash, sniffed.encoding
+    seen = con.execute(
+        f"SELECT status, file_name FROM {LEDGER} WHERE file_hash = ?", [sniffed.file_hash]
+    ).fetchone()
+    if seen:
+        result.status = "skipped"
+        result.reasons = [
+            {
+                "rule": "already_landed",
+                "column": None,
+                "rows": [],
+                "count": 0,
+                "message": f"same bytes already {seen[0]} as {seen[1]}",
+            }
+        ]
+        return result
+
+    problems: list[Problem] = []
+    outcome = None
+    columns: list[str] = []
+    if sniffed.problem:
+        problems = [sniffed.problem]
+    else:
+        try:
+            parsed = parse_into_stage(con, feed, path, sniffed)
+            columns = parsed.columns
+            result.rows = parsed.rows
+            outcome = quality.validate(feed, quality.frame(con, feed, set(columns)))
+            result.validation = [c.to_dict() for c in outcome.checks]
+            result.flagged = outcome.flagged
+            problems = outcome.failures
+        except ParseError as exc:
+            problems = exc.problems
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if problems:
+        result.status = "quarantined"
+        result.reasons = [p.to_dict() for p in problems]
+        result.rows = 0
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, 0, 'quarantined', ?, ?)",
+                [
+                    sniffed.file_hash,
+                    feed.source,
+                    feed.name,
+                    rel,
+                    sniffed.size,
+                    json.dumps(result.reasons, ensure_ascii=False),
+                    now,
+                ],
+            )
+            target = _quarantine(settings, feed, path, rel, sniffed, problems)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        result.quarantined_to = str(target)
+    else:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result.new_columns = _ensure_table(con, feed, columns)
+            data_cols = columns + (["_record"] if feed.is_json else [])
+            select = ", ".join(_q(c) for c in data_cols)
+            con.execute(
+                f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
+                "? AS _source_file, rowid + 1 AS _row_number, ?::TIMESTAMP AS _loaded_at, "
+                f"? AS _file_hash FROM {STAGE}",
+                [rel, now, sniffed.file_hash],
+            )
+            con.execute(
+                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+                [sniffed.file_hash, feed.source, feed.name, rel, sniffed.size, result.rows, now],
+            )
+            if os.environ.get(SLEEP_IN_TXN_ENV):
+                print(f"SLEEPING_IN_TRANSACTION {rel}", flush=True)
+                time.sleep(float(os.environ[SLEEP_IN_TXN_ENV]))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def land_source(
+    source: str, settings: Settings | None = None, progress: bool = True
+) -> SourceResult:
+    """Land every new file of one source. See the package docstring for the contract."""
+    from orchestration.landing.report import FileProgress
+
+    cfg = settings or load_settings()
+    feeds = feeds_for(source)
+    started = time.perf_counter()
+    out = SourceResult(source=source, tables=[f"raw.{f.table}" for f in feeds])
+    matched, unrecognised = _classify(cfg.landing_dir / source, feeds)
+    out.files_unrecognised = [p.relative_to(cfg.landing_dir).as_posix() for p in unrecognised]
+    cfg.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(cfg.warehouse))
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        _ensure_ledger(con)
+        for feed in feeds:
+            _ensure_table(con, feed, [])
+        with FileProgress(source, len(matched), enabled=progress) as bar:
+            for path, feed in matched:
+                res = land_file(con, cfg, feed, path)
+                {
+                    "loaded": out.files_loaded,
+                    "skipped": out.files_skipped,
+                    "quarantined": out.files_quarantined,
+                }[res.status].append(res)
+                if res.status == "loaded":
+                    out.rows_loaded += res.rows
+                bar.file_done(res)
+            for rel in out.files_unrecognised:
+                bar.note(f"[yellow]unrecognised[/] {rel} (matches no glob of {source}; left)")
+    finally:
+        con.close()
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def land_all(settings: Settings | None = None, progress: bool = True) -> dict[str, SourceResult]:
+    """Land every source in `SOURCES` order; writes `landing_report.json` beside the warehouse."""
+    from orchestration.landing.report import print_summary, write_report
+
+    cfg = settings or load_settings()
+    results = {source: land_source(source, cfg, progress) for source in SOURCES}
+    write_report(results, cfg.ledger_dir / "landing_report.json")
+    if progress:
+        print_summary(results)
+    return results
+
+
+__all__ = ["FEEDS_LIST", "FileResult", "SourceResult", "land_all", "land_file", "land_source"]

@@ -1,0 +1,479 @@
+"""Decoding and parsing: one delivered file -> a DuckDB temp table of VARCHAR columns.
+
+The parsed rows go to a temp table (`_stage`) on the warehouse connection, in file order, so the
+loader can insert them with `_row_number = rowid + 1` and the quality suite can read them without
+any per-row Python:
+
+- CSV: DuckDB `read_csv` with every dialect option fixed (no sniffing: a wrong delimiter must not
+  be "fixed" by guessing), strict mode, all VARCHAR; the header is read here and normalised to
+  snake_case. Ragged rows and unterminated quotes are re-read with `store_rejects` to name the rows.
+- NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and flattens it with JSON paths
+  (`json_extract_string`), keeping the line in `_record`.
+- LINE / Meta webhooks: bodies hold arrays of events; these are small feeds, flattened with the
+  standard library (`json`) and handed to DuckDB as an Arrow table.
+
+Encodings: UTF-8 (with or without BOM) is checked while hashing; otherwise Big5/cp950 is tried
+strictly; anything else (or NUL bytes / control characters) is rejected as not text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.landing.registry import Feed, snake_case
+
+STAGE = "_stage"
+CHUNK = 1 << 22
+MAX_LINE = 1 << 26
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Problem:
+    """One failed rule of one file: what, which column, which rows (first 20), how many."""
+
+    rule: str
+    column: str | None = None
+    rows: list[int] = field(default_factory=list)
+    count: int = 0
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "rows": self.rows[:20],
+            "count": self.count,
+            "message": self.message,
+        }
+
+
+class ParseError(Exception):
+    """The file cannot be read as its feed's format; `problems` say why and where."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message or p.rule for p in problems))
+
+
+@dataclass
+class Sniffed:
+    """What hashing the bytes found out: hash, size, encoding."""
+
+    file_hash: str
+    size: int
+    encoding: str | None  # "utf-8", "utf-8-sig", "cp950"; None: not text
+    problem: Problem | None = None
+
+
+def hash_and_detect(path: Path) -> Sniffed:
+    """SHA-256 of the bytes and the encoding, in one streaming pass (no whole-file copy for UTF-8).
+
+    UTF-8 is verified with an incremental strict decoder; a file that is not UTF-8 is decoded
+    strictly as cp950 (Big5 with the Microsoft extensions Taiwanese POS exports use). The name of
+    the file plays no part.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok = True
+    has_nul = False
+    size = 0
+    first = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not size:
+                first = chunk[:3]
+            size += len(chunk)
+            digest.update(chunk)
+            if b"\x00" in chunk:
+                has_nul = True
+            if utf8_ok and not has_nul:
+                try:
+                    decoder.decode(chunk, final=False)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if utf8_ok and not has_nul:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    file_hash = digest.hexdigest()
+    if has_nul:
+        return Sniffed(file_hash, size, None, _not_text("the file holds NUL bytes (binary?)"))
+    if utf8_ok:
+        return Sniffed(file_hash, size, "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8")
+    try:
+        text = path.read_bytes().decode("cp950")
+    except UnicodeDecodeError as exc:
+        return Sniffed(
+            file_hash,
+            size,
+            None,
+            _not_text(f"neither UTF-8 nor Big5/cp950 (byte {exc.start}: {exc.reason})"),
+        )
+    if _CONTROL.search(text):
+        return Sniffed(file_hash, size, None, _not_text("control characters in decoded text"))
+    return Sniffed(file_hash, size, "cp950")
+
+
+def _not_text(message: str) -> Problem:
+    return Problem(rule="encoding", count=1, message=f"not a text file: {message}")
+
+
+@dataclass
+class Parsed:
+    """Result of parsing into the `_stage` temp table."""
+
+    rows: int
+    columns: list[str]  # data columns in `_stage` (normalised), `_record` excluded
+
+
+def parse_into_stage(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, sniffed: Sniffed
+) -> Parsed:
+    """Parse `path` as `feed` into the temp table `_stage`; raise ParseError when unreadable."""
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    with tempfile.TemporaryDirectory(prefix="omni-landing-") as tmp:
+        utf8_path = path
+        if sniffed.encoding == "cp950":
+            # DuckDB reads UTF-8 only: transcode Big5 files (small store exports) once.
+            utf8_path = Path(tmp) / "transcoded.txt"
+            utf8_path.write_text(path.read_bytes().decode("cp950"), encoding="utf-8")
+        if sniffed.size == 0 or not _has_content(utf8_path):
+            return _empty_stage(con, feed)
+        if feed.format == "csv":
+            return _parse_csv(con, feed, utf8_path)
+        if feed.format == "ndjson":
+            return _parse_ndjson(con, feed, utf8_path)
+        return _parse_webhook(con, feed, utf8_path)
+
+
+def _has_content(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    return bool(head.replace(codecs.BOM_UTF8, b"").strip())
+
+
+def _empty_stage(con: duckdb.DuckDBPyConnection, feed: Feed) -> Parsed:
+    cols = list(feed.columns) + (["_record"] if feed.is_json else [])
+    con.execute(f"CREATE TEMP TABLE {STAGE} ({', '.join(f'{_q(c)} VARCHAR' for c in cols)})")
+    return Parsed(0, list(feed.columns))
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _head_lines(path: Path, n: int) -> list[str]:
+    lines: list[str] = []
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        for line in fh:
+            lines.append(line)
+            if len(lines) >= n:
+                break
+    return lines
+
+
+def _header_fields(line: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line)), [])
+
+
+def normalise_header(fields: list[str]) -> list[str]:
+    """snake_case each header field; blanks become `column_<n>`, duplicates get `_2`, `_3`."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(fields, start=1):
+        name = snake_case(raw) if raw.strip() else f"column_{i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def _find_header(feed: Feed, path: Path) -> tuple[int, list[str]]:
+    """Index of the header line and its fields. Feeds with title lines (Google Ads) look for the
+    header among the first lines, so an export without the title lines is read too."""
+    lines = _head_lines(path, feed.skip_lines + 1)
+    if feed.skip_lines:
+        for idx, line in enumerate(lines):
+            names = set(normalise_header(_header_fields(line)))
+            if set(feed.required) <= names:
+                return idx, _header_fields(line)
+    idx = min(feed.skip_lines, max(len(lines) - 1, 0))
+    return idx, _header_fields(lines[idx]) if lines else []
+
+
+_CSV_RULES = {
+    "TOO MANY COLUMNS": "csv_too_many_fields",
+    "MISSING COLUMNS": "csv_too_few_fields",
+    "UNQUOTED VALUE": "csv_unterminated_quote",
+    "INVALID ENCODING": "encoding",
+    "INVALID UNICODE": "encoding",
+    "LINE SIZE OVER MAXIMUM": "csv_line_too_long",
+}
+
+
+def _parse_csv(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
+    header_idx, fields = _find_header(feed, path)
+    names = normalise_header(fields)
+    if not names:
+        return _empty_stage(con, feed)
+    columns = "{" + ", ".join(f"{_lit(f'c{i}')}: 'VARCHAR'" for i in range(len(names))) + "}"
+    reader = (
+        f"read_csv({_lit(str(path))}, header=false, skip={header_idx + 1}, columns={columns}, "
+        "delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
+        f"auto_detect=false, max_line_size={MAX_LINE}@EXTRA@)"
+    )
+    select = ", ".join(f"c{i} AS {_q(n)}" for i, n in enumerate(names))
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {STAGE} AS SELECT {select} FROM {reader.replace('@EXTRA@', '')}"
+        )
+    except duckdb.Error as exc:
+        raise ParseError(_csv_rejects(con, reader, header_idx, names, exc)) from exc
+    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    return Parsed(rows, names)
+
+
+def _csv_rejects(
+    con: duckdb.DuckDBPyConnection,
+    reader: str,
+    header_idx: int,
+    names: list[str],
+    exc: Exception,
+) -> list[Problem]:
+    """Re-read with store_rejects to name every bad row (the error path only)."""
+    extra = ", store_rejects=true, rejects_table='_rejects', rejects_scan='_rejects_scan'"
+    problems: dict[tuple[str, str | None], Problem] = {}
+    try:
+        con.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
+        con.execute(f"SELECT count(*) FROM {reader.replace('@EXTRA@', extra)}").fetchone()
+        rejects = con.execute(
+            "SELECT line, error_type, column_name, error_message FROM _rejects ORDER BY line"
+        ).fetchall()
+        con.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
+    except duckdb.Error:
+        rejects = []
+    for line, error_type, column, message in rejects:
+        rule = _CSV_RULES.get(str(error_type), "csv_unreadable")
+        key = (rule, None if rule.startswith("csv_too") else column)
+        p = problems.setdefault(
+            key, Problem(rule=rule, column=key[1], message=f"{error_type}: {message}")
+        )
+        p.count += 1
+        if len(p.rows) < 20:
+            p.rows.append(int(line) - header_idx - 1)
+    if not problems:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [Problem(rule="csv_unreadable", count=1, message=first)]
+    for p in problems.values():
+        p.message = (
+            f"{p.count} row(s) do not match the header's {len(names)} fields ({p.message})"
+            if p.rule.startswith("csv_too")
+            else p.message
+        )
+    return list(problems.values())
+
+
+# --- NDJSON (flat feeds, DuckDB) --------------------------------------------------------------
+
+
+def _json_path(keys: tuple[str, ...]) -> str:
+    return "$" + "".join(f'."{k}"' if not k.isidentifier() else f".{k}" for k in keys)
+
+
+_PARAM_TYPE = (
+    '[{"key":"VARCHAR","value":{"string_value":"VARCHAR","int_value":"VARCHAR",'
+    '"float_value":"VARCHAR","double_value":"VARCHAR"}}]'
+)
+
+
+def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
+    con.execute("DROP TABLE IF EXISTS _lines")
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE _lines AS SELECT CASE WHEN rowid = 0 THEN ltrim(line, chr(65279)) "
+            f"ELSE line END AS line FROM read_csv({_lit(str(path))}, "
+            "columns={'line': 'VARCHAR'}, header=false, delim='\\x1f', quote='', escape='', "
+            f"auto_detect=false, strict_mode=false, max_line_size={MAX_LINE})"
+        )
+        # row number = line number; blank lines are skipped (and not counted as records)
+        bad = con.execute(
+            "SELECT rowid + 1 FROM _lines WHERE line IS NOT NULL AND trim(line) <> '' "
+            "AND coalesce(json_type(try(line::JSON)), '') <> 'OBJECT' ORDER BY 1"
+        ).fetchall()
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise ParseError([Problem("json_unreadable", count=1, message=first)]) from exc
+    if bad:
+        raise ParseError(
+            [
+                Problem(
+                    rule="json_invalid",
+                    rows=[r[0] for r in bad[:20]],
+                    count=len(bad),
+                    message=f"{len(bad)} line(s) are not a JSON object (truncated or malformed)",
+                )
+            ]
+        )
+    paths = [_lit(_json_path(keys)) for keys in feed.json_paths.values()]
+    selects = [f"v[{i + 1}] AS {_q(col)}" for i, col in enumerate(feed.json_paths)]
+    params_cte = ""
+    if feed.params:
+        params_cte = (
+            ", list_transform(from_json(json_extract(line, '$.event_params'), "
+            f"{_lit(_PARAM_TYPE)}), lambda x: {{k: x.key, v: coalesce(x.value.string_value, "
+            "x.value.int_value, x.value.float_value, x.value.double_value)}) AS ps"
+        )
+        selects += [
+            f"list_filter(ps, lambda x: x.k = {_lit(p)})[1].v AS {_q('param__' + p)}"
+            for p in feed.params
+        ]
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {STAGE} AS WITH src AS (SELECT rowid AS _line, line, "
+            f"json_extract_string(line, [{', '.join(paths)}]) AS v{params_cte} FROM _lines "
+            "WHERE line IS NOT NULL AND trim(line) <> '') "
+            f"SELECT {', '.join(selects)}, line AS _record FROM src ORDER BY _line"
+        )
+    except duckdb.Error as exc:
+        raise ParseError(
+            [Problem("json_unreadable", count=1, message=str(exc).splitlines()[0])]
+        ) from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS _lines")
+    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    return Parsed(rows, list(feed.json_paths))
+
+
+# --- webhook bodies (LINE, Meta; stdlib json) -----------------------------------------------
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def _bodies(text: str) -> Iterator[tuple[int, Any]]:
+    """(line number, body): one JSON document, or NDJSON of bodies."""
+    text = text.lstrip("\ufeff")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+    else:
+        for body in doc if isinstance(doc, list) else [doc]:
+            yield 1, body
+        return
+    bad: list[int] = []
+    good: list[tuple[int, Any]] = []
+    for no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            good.append((no, json.loads(line)))
+        except json.JSONDecodeError:
+            bad.append(no)
+    if bad:
+        raise ParseError(
+            [
+                Problem(
+                    rule="json_invalid",
+                    rows=bad[:20],
+                    count=len(bad),
+                    message=f"{len(bad)} line(s) are not valid JSON (truncated or malformed)",
+                )
+            ]
+        )
+    yield from good
+
+
+def _get(obj: Any, keys: tuple[str, ...]) -> Any:
+    for k in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(k)
+    return obj
+
+
+def _parse_webhook(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
+    text = path.read_text(encoding="utf-8")
+    cols = list(feed.json_paths)
+    data: dict[str, list[str | None]] = {c: [] for c in [*cols, "_record"]}
+    not_bodies: list[int] = []
+    list_key = "events" if feed.format == "line_webhook" else "entry"
+    for line_no, body in _bodies(text):
+        if not isinstance(body, dict) or not isinstance(body.get(list_key), list):
+            not_bodies.append(line_no)
+            continue
+        for item, parents in _items(feed, body):
+            for col, keys in feed.json_paths.items():
+                depth = len(keys[0]) - len(keys[0].lstrip("^"))
+                if depth:
+                    data[col].append(_as_text(_get(parents[depth - 1], (keys[0][depth:],))))
+                else:
+                    data[col].append(_as_text(_get(item, keys)))
+            data["_record"].append(_as_text(item))
+    if not_bodies:
+        raise ParseError(
+            [
+                Problem(
+                    rule="json_not_webhook_body",
+                    rows=not_bodies[:20],
+                    count=len(not_bodies),
+                    message=f"not a {feed.name} body (expected an object with `{list_key}`)",
+                )
+            ]
+        )
+    table = pa.table({c: pa.array(v, type=pa.string()) for c, v in data.items()})
+    con.register("_stage_arrow", table)
+    try:
+        con.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT * FROM _stage_arrow")
+    finally:
+        con.unregister("_stage_arrow")
+    return Parsed(table.num_rows, cols)
+
+
+def _items(feed: Feed, body: Any) -> Iterator[tuple[dict, list[dict]]]:
+    """Events of a body with their enclosing objects, innermost first."""
+    if feed.format == "line_webhook":
+        for ev in body["events"]:
+            if isinstance(ev, dict):
+                yield ev, [body]
+        return
+    for entry in body["entry"]:
+        if not isinstance(entry, dict):
+            continue
+        for item in entry.get("messaging") or []:
+            if isinstance(item, dict):
+                yield item, [entry, body]
