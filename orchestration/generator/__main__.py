@@ -1,0 +1,3 @@
+from orchestration.generator.cli import main
+
+raise SystemExit(main())
