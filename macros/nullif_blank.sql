@@ -1,0 +1,4 @@
+{#- Trimmed text, NULL when empty. -#}
+{% macro nullif_blank(expr) -%}
+    nullif(trim({{ expr }}), '')
+{%- endmacro %}

@@ -1,0 +1,95 @@
+{#-
+    Every occurrence of a customer identifier in a staged record: one row per source x record x
+    identifier. Identifiers are the salted hash of the normalised value (hash_pii), typed:
+    email, phone, member_number, line_user_id, web_cookie, app_instance_id, psid, igsid.
+    Identifiers in one record (same source_name and record_key) are edges of the identity graph.
+    Not used: Shopify's shipping phone (often a gift recipient's) and billing name.
+-#}
+{%- set occurrences = [
+    ('hubspot', 'stg_hubspot__contacts', 'contact_id', 'created_at', [
+        ('email', 'email_hash'), ('phone', 'phone_hash'), ('phone', 'mobile_phone_hash'),
+        ('member_number', omnichannel.hash_pii('member_number')),
+        ('line_user_id', omnichannel.hash_pii('line_user_id')),
+    ]),
+    ('shopify', 'stg_shopify__orders', 'order_id', 'ordered_at', [
+        ('email', 'email_hash'), ('phone', 'phone_hash'), ('phone', 'billing_phone_hash'),
+    ]),
+    ('pos', 'stg_pos__transaction_lines', 'transaction_id', 'transacted_at', [
+        ('member_number', omnichannel.hash_pii('member_number')), ('phone', 'phone_hash'),
+    ]),
+    ('ga4', 'stg_ga4__events', 'event_id', 'occurred_at', [
+        ('web_cookie', "case when client_kind = 'web' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+        ('app_instance_id', "case when client_kind = 'app' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+        ('member_number', omnichannel.hash_pii('member_number')),
+    ]),
+    ('line', 'stg_line__webhook_events', 'line_event_id', 'occurred_at', [
+        ('line_user_id', omnichannel.hash_pii('line_user_id')),
+    ]),
+    ('line_send_log', 'stg_line__sends', 'send_id', 'sent_at', [
+        ('line_user_id', omnichannel.hash_pii('line_user_id')),
+    ]),
+    ('twilio', 'stg_twilio__messages', 'message_sid', 'sent_at', [
+        ('phone', 'customer_phone_hash'),
+    ]),
+    ('sendgrid', 'stg_sendgrid__events', 'sendgrid_event_id', 'occurred_at', [
+        ('email', 'email_hash'),
+    ]),
+    ('meta', 'stg_meta__messaging_events', 'messaging_event_id', 'occurred_at', [
+        ('psid', omnichannel.hash_pii('psid')), ('igsid', omnichannel.hash_pii('igsid')),
+    ]),
+    ('inbox', 'stg_inbox__contacts', 'inbox_contact_id', 'created_at', [
+        ('line_user_id', omnichannel.hash_pii('line_user_id')),
+        ('psid', omnichannel.hash_pii('psid')), ('igsid', omnichannel.hash_pii('igsid')),
+        ('email', 'email_hash'), ('phone', 'phone_hash'),
+    ]),
+    ('consent', 'stg_consent__events', 'consent_event_id', 'occurred_at', [
+        ('email', "case when subject_type = 'email' then subject_hash end"),
+        ('phone', "case when subject_type = 'phone' then subject_hash end"),
+        ('member_number', "case when subject_type = 'member_number' then subject_hash end"),
+        ('line_user_id', "case when subject_type = 'line_user_id' then subject_hash end"),
+    ]),
+] -%}
+
+with
+
+{% for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
+{{ source_name }}_identifiers as (
+    {%- for identifier_type, hash_expression in identifiers %}
+    select
+        '{{ source_name }}' as source_name,
+        {{ key_column }} as record_key,
+        '{{ identifier_type }}' as identifier_type,
+        {{ hash_expression }} as identifier_hash,
+        {{ seen_column }} as seen_at
+    from {{ ref(model_name) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+{% endfor %}
+unioned as (
+    {%- for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
+    select * from {{ source_name }}_identifiers
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select distinct
+        {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} as identifier_key,
+        source_name,
+        record_key,
+        identifier_type,
+        identifier_hash,
+        seen_at
+    from unioned
+    where identifier_hash is not null and record_key is not null
+)
+
+select * from final

@@ -1,0 +1,11 @@
+{#- The combination of the given columns is unique in the model (no dbt_utils needed). -#}
+{% test unique_combination_of_columns(model, columns) %}
+
+select
+    {{ columns | join(', ') }},
+    count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}
