@@ -268,13 +268,16 @@ def _csv_rejects(
     """Re-read with store_rejects to name every bad row (the error path only)."""
     extra = ", store_rejects=true, rejects_table='_rejects', rejects_scan='_rejects_scan'"
     problems: dict[tuple[str, str | None], Problem] = {}
+    seen: set[tuple[tuple[str, str | None], int]] = set()
     try:
-        con.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
-        con.execute(f"SELECT count(*) FROM {reader.replace('@EXTRA@', extra)}").fetchone()
+        con.execute("DROP TABLE IF EXISTS _rejects")
+        con.execute("DROP TABLE IF EXISTS _rejects_scan")
+        con.execute(f"SELECT count(*) FROM {reader.replace('@EXTRA@', extra)}").fetchall()
         rejects = con.execute(
             "SELECT line, error_type, column_name, error_message FROM _rejects ORDER BY line"
         ).fetchall()
-        con.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
+        con.execute("DROP TABLE IF EXISTS _rejects")
+        con.execute("DROP TABLE IF EXISTS _rejects_scan")
     except duckdb.Error:
         rejects = []
     for line, error_type, column, message in rejects:
@@ -283,9 +286,12 @@ def _csv_rejects(
         p = problems.setdefault(
             key, Problem(rule=rule, column=key[1], message=f"{error_type}: {message}")
         )
-        p.count += 1
-        if len(p.rows) < 20:
-            p.rows.append(int(line) - header_idx - 1)
+        row = int(line) - header_idx - 1
+        if (key, row) not in seen:  # one error per missing field: count each row once
+            seen.add((key, row))
+            p.count += 1
+            if len(p.rows) < 20:
+                p.rows.append(row)
     if not problems:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Problem(rule="csv_unreadable", count=1, message=first)]
@@ -315,12 +321,13 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
     con.execute("DROP TABLE IF EXISTS _lines")
     try:
         con.execute(
-            f"CREATE TEMP TABLE _lines AS SELECT CASE WHEN rowid = 0 THEN ltrim(line, chr(65279)) "
-            f"ELSE line END AS line FROM read_csv({_lit(str(path))}, "
+            f"CREATE TEMP TABLE _lines AS SELECT line FROM read_csv({_lit(str(path))}, "
             "columns={'line': 'VARCHAR'}, header=false, delim='\\x1f', quote='', escape='', "
             f"auto_detect=false, strict_mode=false, max_line_size={MAX_LINE})"
         )
         # row number = line number; blank lines are skipped (and not counted as records)
+        # a UTF-8 BOM survives only at the start of the first line
+        con.execute("UPDATE _lines SET line = ltrim(line, chr(65279)) WHERE rowid = 0")
         bad = con.execute(
             "SELECT rowid + 1 FROM _lines WHERE line IS NOT NULL AND trim(line) <> '' "
             "AND coalesce(json_type(try(line::JSON)), '') <> 'OBJECT' ORDER BY 1"
@@ -366,7 +373,7 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
     finally:
         con.execute("DROP TABLE IF EXISTS _lines")
     rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
-    return Parsed(rows, list(feed.json_paths))
+    return Parsed(rows, [*feed.json_paths, *(f"param__{p}" for p in feed.params)])
 
 
 # --- webhook bodies (LINE, Meta; stdlib json) -----------------------------------------------
