@@ -16,13 +16,21 @@ from orchestration.generator.simulate import Context
 
 
 def _first(
-    sink_rows: dict[str, int], prefix: str, suffix: str, pick: int = 0, min_rows: int = 6
+    sink_rows: dict[str, int],
+    prefix: str,
+    suffix: str,
+    pick: int = 0,
+    min_rows: int = 6,
+    skip: tuple[str, ...] = (),
 ) -> str | None:
     """The ``pick``-th file (by name) of a feed with at least ``min_rows`` rows."""
     names = sorted(
         r
         for r in sink_rows
-        if r.startswith(prefix) and r.endswith(suffix) and sink_rows[r] >= min_rows
+        if r.startswith(prefix)
+        and r.endswith(suffix)
+        and sink_rows[r] >= min_rows
+        and not any(k in r for k in skip)
     )
     if not names:
         return None
@@ -93,7 +101,9 @@ def inject(ctx: Context) -> list[dict[str, Any]]:
             }
         )
 
-    src = _first(rows, "pos_transactions/pos_S001_", ".csv", min_rows=4)
+    src = _first(
+        rows, "pos_transactions/pos_S00", ".csv", min_rows=4, skip=("S002", "S003")
+    )  # plain UTF-8 stores
     if src:
         table = _read_csv(root / src)
         body = [list(r) for r in table[1:5]]

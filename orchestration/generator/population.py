@@ -169,7 +169,7 @@ def build_people(rng: np.random.Generator, first: int, n: int, t0: float, t1: fl
     noise = rng.beta(4, 4, size=(n, 4)) * 2  # mean 1, multiplicative
     probs = np.clip(means * noise, 0.0, 0.95)
 
-    web_rate = np.where(has_web, rng.gamma(2.0, 1.2, n), 0.0)
+    web_rate = np.where(has_web, rng.gamma(2.0, 0.8, n), 0.0)
     app_rate = np.where(has_app, rng.gamma(2.0, 1.5, n), 0.0)
     ads_search = np.where(has_web & (rng.random(n) < 0.5), rng.gamma(1.5, 0.4, n), 0.0)
     ads_social = np.where(has_web & (rng.random(n) < 0.5), rng.gamma(1.5, 0.4, n), 0.0)

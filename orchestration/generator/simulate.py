@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _jstr  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ from orchestration.generator.writers import (
     hex_token,
     iso_local,
     iso_utc,
+    local_date,
     local_month,
+    local_stamp,
     mess_email,
     phone_variant,
     short_code,
@@ -293,6 +296,15 @@ def _money(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _param(key: str, value: Any) -> str:
+    """One GA4 event parameter as JSON text (typed value as in the BigQuery export)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f'{{"key":"{key}","value":{{"string_value":{_jstr(str(value))}}}}}'
+    if isinstance(value, int):
+        return f'{{"key":"{key}","value":{{"int_value":{value}}}}}'
+    return f'{{"key":"{key}","value":{{"double_value":{value!r}}}}}'
+
+
 class ChunkSim:
     """All the state of one chunk while it is simulated."""
 
@@ -383,6 +395,8 @@ class ChunkSim:
             ]
         self.withdraw_src = {ch: {} for ch in CONSENT_CHANNELS}
         er = rng.random(n) < 0.002
+        if self.chunk_index == 0:  # a few requests even in the smallest sample
+            er[rng.choice(n, size=min(2, n), replace=False)] = True
         self.erase_t = np.where(
             er, ctx.t0 + (0.5 + 0.5 * rng.random(n)) * (ctx.t1 - ctx.t0), np.inf
         )
@@ -1018,7 +1032,7 @@ class ChunkSim:
         bill = phone_variant(p.phone[i], rr[2])
         ship = bill if rr[3] < 0.7 else phone_variant(p.phone[i], rr[4])
         is_app = bool(p.app_id[i]) and (not p.cookies[i] or rr[5] < 0.4)
-        created = ts(t, params.TPE_OFFSET).strftime("%Y-%m-%d %H:%M:%S +0800")
+        created = local_stamp(t, suffix=" +0800")
         paid_at = created if fin in ("paid", "refunded", "partially_refunded") else ""
         for k, (prod, q) in enumerate(items):
             first = k == 0
@@ -1045,9 +1059,7 @@ class ChunkSim:
                 bill if first else "",
                 ship if first else "",
                 "",
-                ts(t + 3600, params.TPE_OFFSET).strftime("%Y-%m-%d %H:%M:%S +0800")
-                if first and fin == "voided"
-                else "",
+                local_stamp(t + 3600, suffix=" +0800") if first and fin == "voided" else "",
                 ("Credit Card" if rr[5] < 0.7 else "LINE Pay") if first else "",
                 _money(refunded) if first else "",
                 oid,
@@ -1100,7 +1112,7 @@ class ChunkSim:
             phone = ""
         pay = ["cash", "card", "line_pay", "easycard"][int(rng.integers(4))]
         items = self._items(i)
-        local_s = ts(t, params.TPE_OFFSET).strftime("%Y/%m/%d %H:%M:%S")
+        local_s = local_stamp(t, "/")
         total = 0.0
         for prod, q in items:
             amount = prod[4] * q
@@ -1135,7 +1147,7 @@ class ChunkSim:
                     store_id,
                     store_name,
                     txn,
-                    ts(t_ret, params.TPE_OFFSET).strftime("%Y/%m/%d %H:%M:%S"),
+                    local_stamp(t_ret, "/"),
                     member,
                     phone,
                     prod[0],
@@ -1157,7 +1169,14 @@ class ChunkSim:
         p, rng, ctx = self.p, self.rng, self.ctx
         self.sessions.sort(key=lambda s: s[1])
         sess_no: dict[str, int] = defaultdict(int)
-        for i, t0, kind, info, platform in self.sessions:
+        n_s = len(self.sessions)
+        u_all = rng.random((n_s, 8)).tolist()
+        views_all = rng.poisson(1.5, n_s).tolist()
+        prod_all = rng.integers(0, len(params.PRODUCTS), (n_s, 8)).tolist()
+        eng_all = rng.integers(2_000, 300_000, n_s).tolist()
+        gaps_all = (5 + rng.exponential(40, (n_s, 20))).tolist()
+        for s_k, (i, t0, kind, info, platform) in enumerate(self.sessions):
+            u = u_all[s_k]
             if t0 < ctx.t0 or t0 >= ctx.t1:
                 continue
             is_app = platform != "WEB"
@@ -1165,11 +1184,11 @@ class ChunkSim:
                 uid_pseudo = p.app_id[i]
             else:
                 cks = p.cookies[i]
-                uid_pseudo = cks[int(rng.integers(len(cks)))]
+                uid_pseudo = cks[int(u[0] * len(cks))]
             sess_no[uid_pseudo] += 1
             number = sess_no[uid_pseudo]
             sid = int(t0)
-            logged_in = bool(p.member_no[i]) and rng.random() < (0.9 if is_app else 0.5)
+            logged_in = bool(p.member_no[i]) and u[1] < (0.9 if is_app else 0.5)
             common: dict[str, Any] = {
                 "user_id": p.member_no[i] if logged_in else None,
                 "user_pseudo_id": uid_pseudo,
@@ -1248,7 +1267,7 @@ class ChunkSim:
                 )
             if is_app:
                 events.append(("app_open" if kind != "message" else "notification_open", {}, None))
-            if number == 1 and rng.random() < 0.7:
+            if number == 1 and u[2] < 0.7:
                 events.append(("first_visit", {"page_location": landing}, None))
             events.append(
                 ("session_start", {"page_location": landing, "page_referrer": referrer}, None)
@@ -1265,15 +1284,15 @@ class ChunkSim:
                     None,
                 )
             )
-            if logged_in and rng.random() < 0.3:
+            if logged_in and u[3] < 0.3:
                 events.append(("login", {"method": "member"}, None))
-            for _ in range(int(rng.poisson(1.5))):
+            for v in range(min(views_all[s_k], 8)):
                 events.append(
                     (
                         view,
                         {
                             "page_location": f"{params.SHOP_DOMAIN}/products/"
-                            f"{params.PRODUCTS[int(rng.integers(12))][0].lower()}",
+                            f"{params.PRODUCTS[prod_all[s_k][v]][0].lower()}",
                             "page_title": "Product",
                         },
                         None,
@@ -1300,43 +1319,31 @@ class ChunkSim:
                     ),
                 ]
             else:
-                if rng.random() < 0.5:
-                    tag = (
-                        info.get("content_tag", "").split("|")[0]
-                        or p.interests[i][int(rng.integers(2))]
-                    )
+                if u[4] < 0.5:
+                    tag = info.get("content_tag", "").split("|")[0] or p.interests[i][int(u[6] * 2)]
                     events.append(("view_item", {"content_tag": tag}, None))
-                    if rng.random() < 0.3:
+                    if u[5] < 0.3:
                         events.append(("add_to_cart", {"content_tag": tag}, None))
             events.append(
                 (
                     "user_engagement",
-                    {"engagement_time_msec": int(rng.integers(2_000, 300_000))},
+                    {"engagement_time_msec": eng_all[s_k]},
                     None,
                 )
             )
             t_ev = t0
-            for name, prm, ecommerce in events:
-                micros = int(t_ev * 1_000_000)
-                ep = [
-                    {
-                        "key": k,
-                        "value": {"int_value": v}
-                        if isinstance(v, int)
-                        else ({"double_value": v} if isinstance(v, float) else {"string_value": v}),
-                    }
-                    for k, v in {**base_params, **prm}.items()
-                ]
-                row = {
-                    "event_date": ts(t_ev, params.TPE_OFFSET).strftime("%Y%m%d"),
-                    "event_timestamp": micros,
-                    "event_name": name,
-                    "event_params": ep,
-                    **common,
-                    "ecommerce": ecommerce,
-                }
-                self.ga4.add(t_ev, dumps(row))
-                t_ev += 5 + float(rng.exponential(40))
+            common_json = dumps(common)[1:-1]
+            base_json = ",".join(_param(k, v) for k, v in base_params.items())
+            for (name, prm, ecommerce), gap in zip(events, gaps_all[s_k], strict=False):
+                ep = ",".join([base_json, *(_param(k, v) for k, v in prm.items())])
+                ecom = "null" if ecommerce is None else dumps(ecommerce)
+                line = (
+                    f'{{"event_date":"{local_date(t_ev)}","event_timestamp":'
+                    f'{int(t_ev * 1_000_000)},"event_name":"{name}","event_params":[{ep}],'
+                    f'{common_json},"ecommerce":{ecom}}}'
+                )
+                self.ga4.add(t_ev, line)
+                t_ev += gap
 
     def bots(self) -> None:
         """A few crawler cookies with hundreds of page views (chunk 0 only)."""
@@ -1347,7 +1354,7 @@ class ChunkSim:
             t = ctx.t0 + (b * 3 % max(ctx.days, 1)) * DAY + 3 * HOUR
             for k in range(300):
                 row = {
-                    "event_date": ts(t, params.TPE_OFFSET).strftime("%Y%m%d"),
+                    "event_date": local_date(t),
                     "event_timestamp": int(t * 1_000_000),
                     "event_name": "page_view",
                     "event_params": [

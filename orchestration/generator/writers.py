@@ -115,21 +115,47 @@ def ts(t: float, offset: int = 0) -> datetime:
     return EPOCH + timedelta(seconds=float(t) + offset)
 
 
+_DAYS: dict[int, tuple[str, str, str]] = {}
+
+
+def _parts(t: float, offset: int) -> tuple[tuple[str, str, str], int, int, int]:
+    """(day strings, hour, minute, second) of ``t`` shifted by ``offset``; day strings cached."""
+    s = int(t) + offset
+    day, rem = divmod(s, 86400)
+    labels = _DAYS.get(day)
+    if labels is None:
+        d = EPOCH + timedelta(days=day)
+        labels = (d.strftime("%Y-%m-%d"), d.strftime("%Y%m%d"), d.strftime("%Y-%m"))
+        _DAYS[day] = labels
+    hh, rem = divmod(rem, 3600)
+    mm, ss = divmod(rem, 60)
+    return labels, hh, mm, ss
+
+
 def iso_local(t: float) -> str:
     """ISO-8601 in Asia/Taipei with offset."""
-    return ts(t, params.TPE_OFFSET).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    d, hh, mm, ss = _parts(t, params.TPE_OFFSET)
+    return f"{d[0]}T{hh:02d}:{mm:02d}:{ss:02d}+08:00"
 
 
 def iso_utc(t: float) -> str:
-    return ts(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+    d, hh, mm, ss = _parts(t, 0)
+    return f"{d[0]}T{hh:02d}:{mm:02d}:{ss:02d}Z"
+
+
+def local_stamp(t: float, sep: str = "-", suffix: str = "") -> str:
+    """``YYYY-MM-DD HH:MM:SS`` local time (``sep`` between date parts), plus ``suffix``."""
+    d, hh, mm, ss = _parts(t, params.TPE_OFFSET)
+    day = d[0] if sep == "-" else d[0].replace("-", sep)
+    return f"{day} {hh:02d}:{mm:02d}:{ss:02d}{suffix}"
 
 
 def local_date(t: float) -> str:
-    return ts(t, params.TPE_OFFSET).strftime("%Y%m%d")
+    return _parts(t, params.TPE_OFFSET)[0][1]
 
 
 def local_month(t: float) -> str:
-    return ts(t, params.TPE_OFFSET).strftime("%Y-%m")
+    return _parts(t, params.TPE_OFFSET)[0][2]
 
 
 def mess_email(email: str, r: float) -> str:
