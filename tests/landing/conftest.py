@@ -207,3 +207,9 @@ def query(cfg: Settings, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "generated_sample: lands a small generated sample (generator, tmp dir)"
+    )
