@@ -73,10 +73,10 @@ def make_workspace(root: Path) -> Workspace:
 @pytest.fixture(scope="session")
 def sample_exports() -> Workspace:
     """The generator's small sample (landing + truth folders), generated once per session."""
-    from orchestration.generator import generate
+    from orchestration.lib.sample import generate_sample
 
     ws = make_workspace(_SESSION_DIR / "sample")
-    generate(
+    generate_sample(
         ws.landing,
         ws.truth,
         customers=SAMPLE_CUSTOMERS,

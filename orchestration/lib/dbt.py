@@ -8,6 +8,8 @@ Groups come from the dbt folder: staging, identity (intermediate/identity), inte
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -23,6 +25,12 @@ from dagster_dbt import (
 from orchestration.lib.config import DBT_PROJECT_DIR
 
 DBT_TARGET = os.environ.get("OMNI_DBT_TARGET", "dev")
+
+# dbt is installed beside this interpreter; make it findable when the venv is not activated
+# (dagster-dbt and its project preparer call `dbt` from PATH).
+_BIN_DIR = str(os.path.dirname(sys.executable))
+if shutil.which("dbt") is None and os.path.exists(os.path.join(_BIN_DIR, "dbt")):
+    os.environ["PATH"] = _BIN_DIR + os.pathsep + os.environ.get("PATH", "")
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
@@ -40,14 +48,20 @@ def landing_key(source: str) -> dg.AssetKey:
 def _table_to_source() -> dict[str, str]:
     from orchestration.landing import FEEDS
 
-    return {feed.table.split(".")[-1]: feed.source for feed in FEEDS}
+    return {feed.table.split(".")[-1]: feed.source for feed in FEEDS.values()}
 
 
 class OmniDbtTranslator(DagsterDbtTranslator):
     """Keys and groups for the whole project, in one place (style rule 11)."""
 
     def __init__(self) -> None:
-        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        # Several raw tables come from one source (LINE webhooks and send log), so several dbt
+        # sources share one landing asset key.
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_asset_checks=True, enable_duplicate_source_asset_keys=True
+            )
+        )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":

@@ -70,8 +70,8 @@ def test_every_source_has_a_raw_table_with_rows(pipeline):
     from orchestration.landing import FEEDS
 
     ws, _ = pipeline
-    for feed in FEEDS:
-        assert _count(ws.warehouse, feed.table) > 0, feed.table
+    for feed in FEEDS.values():
+        assert _count(ws.warehouse, f"raw.{feed.table}") > 0, feed.table
 
 
 def test_malformed_file_fails_its_check_and_marts_keep_the_last_good_version(

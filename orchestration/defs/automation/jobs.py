@@ -6,8 +6,6 @@
   the batch's file names, sizes and modification times, so the same files never start two runs.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 
@@ -36,7 +34,7 @@ def pending_export_files() -> list[tuple[str, int, int]]:
     """(relative path, size, mtime_ns) of every file in the landing folder that a feed claims."""
     root = landing_dir()
     found: list[tuple[str, int, int]] = []
-    for feed in FEEDS:
+    for feed in FEEDS.values():
         folder = root / feed.source
         if not folder.is_dir():
             continue

@@ -5,8 +5,6 @@ models below it (dbt skips them) and Dagster records the failed check: the marts
 good version. dagster-dbt marks error-severity tests as blocking checks.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 

@@ -6,8 +6,6 @@ this run failed its suite (and was quarantined), the check fails and Dagster doe
 models downstream, so BI keeps the last good marts.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.landing import SOURCES, land_source
@@ -26,7 +24,7 @@ LOCK_BACKOFF_SECONDS = 2
 def _check_metadata(result) -> dict[str, dg.MetadataValue]:
     quarantined = [
         {
-            "file": str(f.path.name),
+            "file": str(f.path),
             "reasons": [
                 f"{r['rule']} on {r.get('column') or '-'}: {r.get('count', 0)} rows "
                 f"(e.g. rows {r.get('rows', [])[:5]})"
@@ -83,7 +81,7 @@ def build_landing_asset(source: str) -> dg.AssetsDefinition:
             raise
         for f in result.files_quarantined:
             context.log.error(
-                f"{source}: quarantined {f.path.name}: "
+                f"{source}: quarantined {f.path}: "
                 + "; ".join(f"{r['rule']} ({r.get('column')})" for r in f.reasons)
             )
         passed = not result.files_quarantined
