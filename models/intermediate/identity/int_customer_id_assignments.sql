@@ -50,9 +50,9 @@ members as (
 
 {% if is_incremental() %}
 
-history as (
-    select * from {{ this }}
-),
+    history as (
+        select * from {{ this }}
+    ),
 
 {% else %}
 
@@ -140,7 +140,7 @@ claims as (
         prior_customer_id,
         row_number() over (
             partition by prior_customer_id
-            order by member_count desc, component_id
+            order by member_count desc, component_id asc
         ) as claim_rank
     from oldest_prior_ranked
     where age_rank = 1
@@ -152,7 +152,7 @@ seed_ranked as (
         identifier_key,
         row_number() over (
             partition by component_id
-            order by first_seen_at asc nulls last, identifier_key
+            order by first_seen_at asc nulls last, identifier_key asc
         ) as seed_rank
     from members
 ),

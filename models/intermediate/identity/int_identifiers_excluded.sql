@@ -10,8 +10,6 @@
     Excluded identifiers stay in int_identifiers_unioned but make no edges and belong to no
     customer.
 -#}
-{%- set person_level_types = ['email', 'phone', 'member_number', 'line_user_id', 'psid', 'igsid'] -%}
-{%- set member_shared_types = ['phone', 'email', 'web_cookie', 'app_instance_id'] -%}
 
 with
 
@@ -27,8 +25,12 @@ junk_hashed as (
     select
         identifier_type,
         case identifier_type
-            when 'email' then {{ omnichannel.hash_pii(omnichannel.normalize_email('identifier_value')) }}
-            when 'phone' then {{ omnichannel.hash_pii(omnichannel.normalize_phone('identifier_value')) }}
+            when
+                'email'
+                then {{ omnichannel.hash_pii(omnichannel.normalize_email('identifier_value')) }}
+            when
+                'phone'
+                then {{ omnichannel.hash_pii(omnichannel.normalize_phone('identifier_value')) }}
             else {{ omnichannel.hash_pii('trim(identifier_value)') }}
         end as identifier_hash,
         reason
@@ -98,7 +100,9 @@ over_degree as (
         ]) }} as exclusion_reason
     from degrees
     where
-        neighbour_type in ('{{ person_level_types | join("', '") }}')
+        neighbour_type in (
+            'email', 'phone', 'member_number', 'line_user_id', 'psid', 'igsid'
+        )
         and linked_count > {{ var('identity_max_degree') }}
 ),
 
@@ -116,7 +120,7 @@ shared_by_members as (
         ]) }} as exclusion_reason
     from degrees
     where
-        identifier_type in ('{{ member_shared_types | join("', '") }}')
+        identifier_type in ('phone', 'email', 'web_cookie', 'app_instance_id')
         and neighbour_type = 'member_number'
         and linked_count > {{ var('identity_max_members_per_identifier') }}
 ),

@@ -55,28 +55,28 @@
 with
 
 {% for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-{{ source_name }}_identifiers as (
-    {%- for identifier_type, hash_expression in identifiers %}
-    select
-        '{{ source_name }}' as source_name,
-        {{ key_column }} as record_key,
-        '{{ identifier_type }}' as identifier_type,
-        {{ hash_expression }} as identifier_hash,
-        {{ seen_column }} as seen_at
-    from {{ ref(model_name) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
+    {{ source_name }}_identifiers as (
+        {%- for identifier_type, hash_expression in identifiers %}
+            select
+                '{{ source_name }}' as source_name,
+                {{ key_column }} as record_key,
+                '{{ identifier_type }}' as identifier_type,
+                {{ hash_expression }} as identifier_hash,
+                {{ seen_column }} as seen_at
+            from {{ ref(model_name) }}
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+    ),
 
 {% endfor %}
 unioned as (
     {%- for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-    select * from {{ source_name }}_identifiers
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from {{ source_name }}_identifiers
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

@@ -19,40 +19,40 @@ from {{ edges_override }}
 
 {% else %}
 
-with
+    with
 
-edges as (
-    select * from {{ ref('int_identity_edges') }}
-),
+    edges as (
+        select * from {{ ref('int_identity_edges') }}
+    ),
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
-),
+    occurrences as (
+        select * from {{ ref('int_identifiers_unioned') }}
+    ),
 
-excluded as (
-    select distinct identifier_key from {{ ref('int_identifiers_excluded') }}
-),
+    excluded as (
+        select distinct identifier_key from {{ ref('int_identifiers_excluded') }}
+    ),
 
-lone_nodes as (
-    select distinct occurrences.identifier_key
-    from occurrences
-    left join excluded
-        on occurrences.identifier_key = excluded.identifier_key
-    where excluded.identifier_key is null
-),
+    lone_nodes as (
+        select distinct occurrences.identifier_key
+        from occurrences
+        left join excluded
+            on occurrences.identifier_key = excluded.identifier_key
+        where excluded.identifier_key is null
+    ),
 
-graph as (
-    select
-        identifier_key_a as node_a,
-        identifier_key_b as node_b
-    from edges
-    union all
-    select
-        identifier_key as node_a,
-        cast(null as {{ api.Column.translate_type('string') }}) as node_b
-    from lone_nodes
-)
+    graph as (
+        select
+            identifier_key_a as node_a,
+            identifier_key_b as node_b
+        from edges
+        union all
+        select
+            identifier_key as node_a,
+            cast(null as {{ api.Column.translate_type('string') }}) as node_b
+        from lone_nodes
+    )
 
-select * from graph
+    select * from graph
 
 {% endif %}

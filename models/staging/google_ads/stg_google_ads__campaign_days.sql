@@ -1,3 +1,4 @@
+{%- set string_type = api.Column.translate_type('string') -%}
 {#- One row per Google Ads campaign per day; a re-downloaded report supersedes older loads. -#}
 with
 
@@ -16,13 +17,13 @@ renamed as (
         upper({{ omnichannel.nullif_blank('currency_code') }}) as currency,
 
         -- numerics
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('impr', '[^0-9.-]', ''), api.Column.translate_type('bigint')) }}
+        {{ omnichannel.parse_number('impr', api.Column.translate_type('bigint')) }}
             as impressions,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('clicks', '[^0-9.-]', ''), api.Column.translate_type('bigint')) }}
+        {{ omnichannel.parse_number('clicks', api.Column.translate_type('bigint')) }}
             as clicks,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('cost', '[^0-9.-]', ''), 'decimal(18, 2)') }}
+        {{ omnichannel.parse_number('cost') }}
             as cost_amount,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('conversions', '[^0-9.-]', ''), 'decimal(18, 2)') }}
+        {{ omnichannel.parse_number('conversions') }}
             as platform_conversions,
 
         -- dates
@@ -39,7 +40,7 @@ renamed as (
 deduplicated as (
     select
         *,
-        {{ dbt.concat(['campaign_id', "'-'", dbt.safe_cast('spend_date', api.Column.translate_type('string'))]) }}
+        {{ dbt.concat(['campaign_id', "'-'", dbt.safe_cast('spend_date', string_type)]) }}
             as campaign_day_id,
         row_number() over (
             partition by campaign_id, spend_date

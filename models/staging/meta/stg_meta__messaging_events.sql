@@ -25,7 +25,8 @@ renamed as (
         lower(trim(object)) as platform_object,
         case
             when {{ omnichannel.nullif_blank('read__mid') }} is not null then 'read'
-            when {{ omnichannel.nullif_blank('postback__mid') }} is not null
+            when
+                {{ omnichannel.nullif_blank('postback__mid') }} is not null
                 or {{ omnichannel.nullif_blank('postback__payload') }} is not null then 'postback'
             when {{ omnichannel.nullif_blank('message__mid') }} is not null then 'message'
             else 'other'

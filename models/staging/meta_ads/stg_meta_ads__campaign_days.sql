@@ -1,3 +1,4 @@
+{%- set string_type = api.Column.translate_type('string') -%}
 {#- One row per Meta Ads campaign per day (Insights daily breakdown); latest load wins. -#}
 with
 
@@ -15,15 +16,15 @@ renamed as (
         'TWD' as currency,
 
         -- numerics
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('impressions', '[^0-9.-]', ''), api.Column.translate_type('bigint')) }}
+        {{ omnichannel.parse_number('impressions', api.Column.translate_type('bigint')) }}
             as impressions,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('reach', '[^0-9.-]', ''), api.Column.translate_type('bigint')) }}
+        {{ omnichannel.parse_number('reach', api.Column.translate_type('bigint')) }}
             as reach,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('link_clicks', '[^0-9.-]', ''), api.Column.translate_type('bigint')) }}
+        {{ omnichannel.parse_number('link_clicks', api.Column.translate_type('bigint')) }}
             as link_clicks,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('results', '[^0-9.-]', ''), 'decimal(18, 2)') }}
+        {{ omnichannel.parse_number('results') }}
             as platform_results,
-        {{ dbt.safe_cast(omnichannel.regexp_replace_all('amount_spent_twd', '[^0-9.-]', ''), 'decimal(18, 2)') }}
+        {{ omnichannel.parse_number('amount_spent_twd') }}
             as cost_amount,
 
         -- dates
@@ -40,7 +41,7 @@ renamed as (
 deduplicated as (
     select
         *,
-        {{ dbt.concat(['campaign_id', "'-'", dbt.safe_cast('spend_date', api.Column.translate_type('string'))]) }}
+        {{ dbt.concat(['campaign_id', "'-'", dbt.safe_cast('spend_date', string_type)]) }}
             as campaign_day_id,
         row_number() over (
             partition by campaign_id, spend_date

@@ -1,3 +1,4 @@
+{%- set string_type = api.Column.translate_type('string') -%}
 {#-
     One row per POS line item. A transaction re-delivered in a later file keeps only the rows of
     its latest file. A RETURN reuses the transaction_no of its sale, so the key includes the
@@ -13,7 +14,8 @@ typed as (
     select
         trim(store_id) as store_id,
         trim(transaction_no) as transaction_no,
-        upper(coalesce({{ omnichannel.nullif_blank('transaction_type') }}, 'SALE')) as transaction_type,
+        upper(coalesce({{ omnichannel.nullif_blank('transaction_type') }}, 'SALE'))
+            as transaction_type,
         {{ omnichannel.nullif_blank('member_no') }} as member_number,
         {{ omnichannel.nullif_blank('phone') }} as phone_raw,
         {{ omnichannel.nullif_blank('item_sku') }} as sku,
@@ -63,7 +65,7 @@ latest_file as (
 final as (
     select
         -- ids
-        {{ dbt.concat(['transaction_id', "'-'", dbt.safe_cast('line_number', api.Column.translate_type('string'))]) }}
+        {{ dbt.concat(['transaction_id', "'-'", dbt.safe_cast('line_number', string_type)]) }}
             as transaction_line_id,
         transaction_id,
         store_id,

@@ -22,7 +22,8 @@ renamed as (
         {{ omnichannel.nullif_blank('visit__visited_url') }} as visited_url,
 
         -- booleans
-        coalesce({{ omnichannel.parse_boolean('visit__potential_bot') }}, false) as is_potential_bot,
+        coalesce({{ omnichannel.parse_boolean('visit__potential_bot') }}, false)
+            as is_potential_bot,
         short_url__tags like '%"qr"%' as is_qr_code,
 
         -- timestamps

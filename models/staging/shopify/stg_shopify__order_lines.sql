@@ -1,3 +1,4 @@
+{%- set string_type = api.Column.translate_type('string') -%}
 {#-
     One row per order line item. An order is re-exported in every later export that covers it:
     only the rows of its latest export are kept, numbered by their position in that file.
@@ -47,7 +48,7 @@ latest_export as (
 final as (
     select
         -- ids
-        {{ dbt.concat(['order_id', "'-'", dbt.safe_cast('line_number', api.Column.translate_type('string'))]) }}
+        {{ dbt.concat(['order_id', "'-'", dbt.safe_cast('line_number', string_type)]) }}
             as order_line_id,
         order_id,
         order_name,
