@@ -50,6 +50,8 @@ class FileResult:
     validation: list[dict[str, Any]] = field(default_factory=list)
     quarantined_to: str | None = None
     seconds: float = 0.0
+    #: seconds per phase: hash, parse, validate, load
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -198,6 +200,8 @@ def land_file(
     rel = path.relative_to(settings.landing_dir).as_posix()
     result = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
     sniffed = hash_and_detect(path)
+    lap = time.perf_counter()
+    result.timings["hash"] = lap - started
     result.file_hash, result.encoding = sniffed.file_hash, sniffed.encoding
     seen = con.execute(
         f"SELECT status, file_name FROM {LEDGER} WHERE file_hash = ?", [sniffed.file_hash]
@@ -225,7 +229,11 @@ def land_file(
             parsed = parse_into_stage(con, feed, path, sniffed)
             columns = parsed.columns
             result.rows = parsed.rows
+            result.timings["parse"] = time.perf_counter() - lap
+            lap = time.perf_counter()
             outcome = quality.validate(feed, quality.frame(con, feed, set(columns)))
+            result.timings["validate"] = time.perf_counter() - lap
+            lap = time.perf_counter()
             result.validation = [c.to_dict() for c in outcome.checks]
             result.flagged = outcome.flagged
             problems = outcome.failures
@@ -281,6 +289,7 @@ def land_file(
             con.execute("ROLLBACK")
             raise
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    result.timings["load"] = time.perf_counter() - lap
     result.seconds = time.perf_counter() - started
     return result
 

@@ -9,6 +9,9 @@ the columns that are checked, plus helper columns for what GE cannot see in text
 | `_ts__<col>`      | `<col>` as seconds since the epoch (NULL when empty/unparsed) |
 | `_numok__<col>`   | True when `<col>` is empty, `--` or a number (`1,234.5` too)  |
 
+Required columns that are not enumerations are passed as a 1-byte marker (NULL when empty or
+blank) since only their nullness is checked; enumeration columns keep their text (categorical).
+
 Expectations (each carries `meta.rule` and `meta.column`, the names the reason file uses):
 
 | rule               | expectation                                                  |
@@ -35,6 +38,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.compute as pc
 
 from orchestration.landing.parse import STAGE, Problem, _lit, _q
 from orchestration.landing.registry import EPOCH_MS, EPOCH_S, EPOCH_US, ISO, Feed
@@ -83,7 +87,13 @@ def context() -> Any:
         if _context is None:
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.execution_engine import pandas_execution_engine
 
+            # GE fingerprints each in-memory batch by hashing every cell (md5 over
+            # hash_pandas_object) when the frame is under HASH_THRESHOLD bytes: half the
+            # validation time on a 200k-row file. Landing files carry their own SHA-256
+            # (`_file_hash`), so the fingerprint is switched off.
+            pandas_execution_engine.HASH_THRESHOLD = 0
             ctx = gx.get_context(mode="ephemeral")
             try:
                 ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -185,11 +195,16 @@ def _blank(col: str) -> str:
 def frame_sql(feed: Feed, present: set[str], table: str = STAGE) -> str:
     """SQL for the frame the suite validates (rows in file order)."""
     parts: list[str] = []
+    enum_cols = {e.column for e in feed.enums}
     for col in _helper_needed(feed):
-        if col in present:
-            parts.append(_q(col))
-        elif col not in feed.required:
-            parts.append(f"NULL::VARCHAR AS {_q(col)}")
+        if col not in present:
+            if col not in feed.required:
+                parts.append(f"NULL::VARCHAR AS {_q(col)}")
+        elif col in enum_cols:
+            parts.append(f"CASE WHEN {_blank(col)} THEN NULL ELSE {_q(col)} END AS {_q(col)}")
+        else:
+            # only nullness is checked: a 1-byte marker (NULL when blank), not the text
+            parts.append(f"CASE WHEN {_blank(col)} THEN NULL ELSE 1 END::UTINYINT AS {_q(col)}")
     for col, kind in feed.timestamps.items():
         if col in present:
             ts = _ts_expr(col, kind)
@@ -205,12 +220,19 @@ def frame_sql(feed: Feed, present: set[str], table: str = STAGE) -> str:
             parts.append(f"{ok} AS {_q('_numok__' + col)}")
         else:
             parts.append(f"true AS {_q('_numok__' + col)}")
-    return f"SELECT {', '.join(parts) or '1 AS _one'} FROM {table} ORDER BY rowid"
+    # no ORDER BY: with preserve_insertion_order a projection keeps the file order
+    return f"SELECT {', '.join(parts) or '1 AS _one'} FROM {table}"
 
 
 def frame(con: duckdb.DuckDBPyConnection, feed: Feed, present: set[str]) -> pd.DataFrame:
     """The frame to validate, computed in DuckDB from the parsed file."""
-    return con.execute(frame_sql(feed, present)).df()
+    # via Arrow: twice as fast as .df() for string columns (kept Arrow-backed in pandas)
+    table = con.execute(frame_sql(feed, present)).to_arrow_table()
+    enum_cols = {e.column for e in feed.enums}
+    for i, name in enumerate(table.column_names):
+        if name in enum_cols:  # few distinct values: categorical makes the set checks cheap
+            table = table.set_column(i, name, pc.dictionary_encode(table.column(i)))
+    return table.to_pandas()
 
 
 def validate(feed: Feed, df: pd.DataFrame, now: datetime | None = None) -> Outcome:
