@@ -48,7 +48,9 @@ def _materialise_all():
 
     instance = dg.DagsterInstance.get()
     job = defs.resolve_job_def("refresh_all")
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    # INFO on the console: step starts, check results and dbt's own progress, not DEBUG events.
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
 def _failed_checks(result) -> list[str]:
