@@ -116,7 +116,7 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
         "AND table_name = ?",
         [feed.table],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         cols = [f"{_q(c)} VARCHAR" for c in data_cols]
         cols += [
@@ -205,8 +205,9 @@ def land_file(
     result.file_hash, result.encoding = sniffed.file_hash, sniffed.encoding
     seen = con.execute(
         f"SELECT status, file_name FROM {LEDGER} WHERE file_hash = ?", [sniffed.file_hash]
-    ).fetchone()
+    ).fetchall()
     if seen:
+        seen = seen[0]
         result.status = "skipped"
         result.reasons = [
             {

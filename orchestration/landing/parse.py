@@ -254,7 +254,7 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed
         )
     except duckdb.Error as exc:
         raise ParseError(_csv_rejects(con, reader, header_idx, names, exc)) from exc
-    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchall()[0][0]
     return Parsed(rows, names)
 
 
@@ -330,7 +330,7 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
         con.execute("UPDATE _lines SET line = ltrim(line, chr(65279)) WHERE rowid = 0")
         bad = con.execute(
             "SELECT rowid + 1 FROM _lines WHERE line IS NOT NULL AND trim(line) <> '' "
-            "AND coalesce(json_type(try(line::JSON)), '') <> 'OBJECT' ORDER BY 1"
+            "AND NOT (json_valid(line) AND ltrim(line)[1] = '{') ORDER BY 1"
         ).fetchall()
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
@@ -346,25 +346,39 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
                 )
             ]
         )
-    paths = [_lit(_json_path(keys)) for keys in feed.json_paths.values()]
-    selects = [f"v[{i + 1}] AS {_q(col)}" for i, col in enumerate(feed.json_paths)]
-    params_cte = ""
+    # one JSON parse per line: from_json into a struct of the documented paths (VARCHAR
+    # leaves: numbers and booleans as their text, objects and arrays as JSON text)
+    struct: dict[str, Any] = {}
+    for keys in feed.json_paths.values():
+        node = struct
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = "VARCHAR"
     if feed.params:
-        params_cte = (
-            ", list_transform(from_json(json_extract(line, '$.event_params'), "
-            f"{_lit(_PARAM_TYPE)}), lambda x: {{k: x.key, v: coalesce(x.value.string_value, "
-            "x.value.int_value, x.value.float_value, x.value.double_value)}) AS ps"
+        struct["event_params"] = json.loads(_PARAM_TYPE)
+    selects = [
+        "r" + "".join(f"[{_lit(k)}]" for k in keys) + f" AS {_q(col)}"
+        for col, keys in feed.json_paths.items()
+    ]
+    params = ""
+    if feed.params:
+        params = (
+            ", list_transform(r.event_params, lambda x: {k: x.key, v: coalesce("
+            "x.value.string_value, x.value.int_value, x.value.float_value, "
+            "x.value.double_value)}) AS ps"
         )
         selects += [
             f"list_filter(ps, lambda x: x.k = {_lit(p)})[1].v AS {_q('param__' + p)}"
             for p in feed.params
         ]
     try:
+        # no ORDER BY: with preserve_insertion_order the projection keeps the file order
         con.execute(
-            f"CREATE TEMP TABLE {STAGE} AS WITH src AS (SELECT rowid AS _line, line, "
-            f"json_extract_string(line, [{', '.join(paths)}]) AS v{params_cte} FROM _lines "
-            "WHERE line IS NOT NULL AND trim(line) <> '') "
-            f"SELECT {', '.join(selects)}, line AS _record FROM src ORDER BY _line"
+            f"CREATE TEMP TABLE {STAGE} AS WITH src AS (SELECT line, "
+            f"from_json(line, {_lit(json.dumps(struct))}) AS r FROM _lines "
+            "WHERE line IS NOT NULL AND trim(line) <> ''), "
+            f"flat AS (SELECT *{params} FROM src) "
+            f"SELECT {', '.join(selects)}, line AS _record FROM flat"
         )
     except duckdb.Error as exc:
         raise ParseError(
@@ -372,7 +386,7 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
         ) from exc
     finally:
         con.execute("DROP TABLE IF EXISTS _lines")
-    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchall()[0][0]
     return Parsed(rows, [*feed.json_paths, *(f"param__{p}" for p in feed.params)])
 
 

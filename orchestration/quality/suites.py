@@ -227,7 +227,7 @@ def frame_sql(feed: Feed, present: set[str], table: str = STAGE) -> str:
 def frame(con: duckdb.DuckDBPyConnection, feed: Feed, present: set[str]) -> pd.DataFrame:
     """The frame to validate, computed in DuckDB from the parsed file."""
     # via Arrow: twice as fast as .df() for string columns (kept Arrow-backed in pandas)
-    table = con.execute(frame_sql(feed, present)).to_arrow_table()
+    table = con.sql(frame_sql(feed, present)).to_arrow_table()
     enum_cols = {e.column for e in feed.enums}
     for i, name in enumerate(table.column_names):
         if name in enum_cols:  # few distinct values: categorical makes the set checks cheap
