@@ -2,7 +2,8 @@
 
 Usage (after landing a sample and running dbt on it):
 
-    OMNI_WAREHOUSE=... OMNI_PII_SALT=... OMNI_TRUTH_DIR=... python -m tests.identity.stitching_quality
+    OMNI_WAREHOUSE=... OMNI_PII_SALT=... OMNI_TRUTH_DIR=... \
+        python -m tests.identity.stitching_quality
 
 Every truth identifier (truth/identifiers.csv, value already normalised as staging normalises it)
 is hashed with the staging recipe, sha256(f"{salt}|{value}"), and joined to the identifiers the
@@ -105,7 +106,9 @@ def measure(warehouse: Path, truth_dir: Path, salt: str) -> Quality:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        con.execute("create temp table truth (person_id varchar, identifier_type varchar, k varchar)")
+        con.execute(
+            "create temp table truth (person_id varchar, identifier_type varchar, k varchar)"
+        )
         con.executemany("insert into truth values (?, ?, ?)", truth)
         rows = con.execute(
             """

@@ -70,9 +70,16 @@ def test_separate_groups_and_lone_nodes_keep_apart(warehouse: Warehouse) -> None
 
     assert _components(warehouse).returncode == 0
 
-    rows = dict(warehouse.query("select node, component_id from intermediate.int_identity_components"))
+    rows = dict(
+        warehouse.query("select node, component_id from intermediate.int_identity_components")
+    )
     assert rows == {
-        "a1": "a1", "a2": "a1", "a3": "a1", "b1": "b1", "b2": "b1", "c1": "c1",
+        "a1": "a1",
+        "a2": "a1",
+        "a3": "a1",
+        "b1": "b1",
+        "b2": "b1",
+        "c1": "c1",
     }
 
 

@@ -77,10 +77,24 @@ def test_family_phone_shared_by_two_members_does_not_merge_them(warehouse: Wareh
         con,
         "pos_transactions",
         [
-            {"store_id": "S1", "transaction_no": "T1", "transaction_time": "2026/05/04 20:00:00",
-             "member_no": "M1", "phone": "0955-000-111", "quantity": "1", "amount": "10"},
-            {"store_id": "S1", "transaction_no": "T2", "transaction_time": "2026/05/05 20:00:00",
-             "member_no": "M2", "phone": "+886 955 000 111", "quantity": "1", "amount": "10"},
+            {
+                "store_id": "S1",
+                "transaction_no": "T1",
+                "transaction_time": "2026/05/04 20:00:00",
+                "member_no": "M1",
+                "phone": "0955-000-111",
+                "quantity": "1",
+                "amount": "10",
+            },
+            {
+                "store_id": "S1",
+                "transaction_no": "T2",
+                "transaction_time": "2026/05/05 20:00:00",
+                "member_no": "M2",
+                "phone": "+886 955 000 111",
+                "quantity": "1",
+                "amount": "10",
+            },
         ],
     )
     con.close()
