@@ -111,3 +111,34 @@ def test_a_second_run_over_the_same_and_renamed_files_changes_nothing(
     result = _run_all(ws, monkeypatch)
     assert result.success, _failed_checks(result)
     assert _count(ws.warehouse, "raw.shop_orders") == before
+
+
+def test_failing_dbt_test_blocks_the_models_below_it(pipeline, tmp_path, monkeypatch):
+    """A value landing lets through but a dbt test rejects (an unknown GA4 platform) fails that
+    test's check; dbt skips everything downstream of the model, the marts keep their last good
+    version, and models on other branches still build."""
+    ws = _second_delivery(pipeline, tmp_path)
+    before = _count(ws.warehouse, MARTS)
+    con = duckdb.connect(str(ws.warehouse))
+    con.execute(
+        """
+        insert into raw.web_events
+            (event_date, event_timestamp, event_name, user_pseudo_id, platform,
+             _source_file, _row_number, _loaded_at, _file_hash)
+        values
+            ('20260601', '1780300800000000', 'page_view', '999.111', 'SMART_TV',
+             'web_events/injected.json', 1, current_timestamp, 'injected')
+        """
+    )
+    con.close()
+
+    result = _run_all(ws, monkeypatch)
+
+    assert not result.success
+    failed = _failed_checks(result)
+    assert any(name.startswith("stg_ga4__events:") for name in failed), failed
+    materialised = _materialised(result)
+    assert "stg_hubspot__contacts" in materialised  # another branch still builds
+    assert "int_identifiers_unioned" not in materialised  # below the failing test: skipped
+    assert "customer_identifiers" not in materialised
+    assert _count(ws.warehouse, MARTS) == before
