@@ -50,9 +50,9 @@ members as (
 
 {% if is_incremental() %}
 
-    history as (
-        select * from {{ this }}
-    ),
+history as (
+    select * from {{ this }}
+),
 
 {% else %}
 
