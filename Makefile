@@ -45,5 +45,12 @@ format: install  ## apply ruff format and sqlfluff fix
 dev: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.0.0.1:3000
 	OMNI_DEMO=1 $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
+BENCH_CUSTOMERS ?= 100000
+bench: install  ## benchmarks: generator + landing throughput, identity vs scipy, attribution (bench/results/)
+	$(BIN)/python bench/landing_bench.py --customers $(BENCH_CUSTOMERS)
+	@for script in bench/identity_bench.py bench/attribution_bench.py; do \
+		if [ -f $$script ]; then echo "== $$script"; $(BIN)/python $$script || exit 1; fi; \
+	done
+
 clean:  ## remove generated data, dbt target and the Dagster home (keeps .venv)
 	rm -rf data target logs $(DAGSTER_HOME)
