@@ -1,0 +1,90 @@
+{%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
+{#-
+    One row per service conversation the customer started or continued: the customer's own
+    messages (LINE messages, Messenger / Instagram messages and postbacks; never the page's
+    echoes or read receipts) grouped per channel and user, a new conversation after
+    var web_session_timeout_minutes without a customer message.
+-#}
+with
+
+line_events as (
+    select * from {{ ref('stg_line__webhook_events') }}
+),
+
+meta_events as (
+    select * from {{ ref('stg_meta__messaging_events') }}
+),
+
+customer_messages as (
+    select
+        line_event_id as message_event_id,
+        'line' as channel,
+        'line_user_id' as identifier_type,
+        line_user_id as channel_user_id,
+        occurred_at
+    from line_events
+    where event_type in ('message', 'postback') and line_user_id is not null
+    union all
+    select
+        messaging_event_id as message_event_id,
+        channel,
+        case when channel = 'instagram' then 'igsid' else 'psid' end as identifier_type,
+        coalesce(psid, igsid) as channel_user_id,
+        occurred_at
+    from meta_events
+    where
+        not is_echo
+        and item_type in ('message', 'postback')
+        and coalesce(psid, igsid) is not null
+),
+
+gap_flagged as (
+    select
+        *,
+        case
+            when
+                lag(occurred_at) over (
+                    partition by channel, channel_user_id
+                    order by occurred_at, message_event_id
+                ) is null
+                then 1
+            when
+                {{ dbt.datediff(
+                    'lag(occurred_at) over (partition by channel, channel_user_id '
+                    ~ 'order by occurred_at, message_event_id)',
+                    'occurred_at', 'second'
+                ) }} > {{ timeout_seconds }}
+                then 1
+            else 0
+        end as is_conversation_start
+    from customer_messages
+),
+
+numbered as (
+    select
+        *,
+        sum(is_conversation_start) over (
+            partition by channel, channel_user_id
+            order by occurred_at, message_event_id
+            rows between unbounded preceding and current row
+        ) as conversation_number
+    from gap_flagged
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            'channel', "'|'", 'channel_user_id', "'|'",
+            dbt.safe_cast('min(occurred_at)', api.Column.translate_type('string'))
+        ])) }} as service_chat_id,
+        channel,
+        identifier_type,
+        channel_user_id,
+        count(*) as message_count,
+        min(occurred_at) as chat_started_at,
+        max(occurred_at) as chat_ended_at
+    from numbered
+    group by channel, identifier_type, channel_user_id, conversation_number
+)
+
+select * from final

@@ -1,0 +1,263 @@
+{%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
+{#-
+    One row per web or app session, sessionized here as GA4 users expect: a client's events more
+    than var web_session_timeout_minutes apart start a new session, and so does an event arriving
+    with a different traffic source (UTM tags or an external referrer) than the session's last
+    tagged event. Untagged events (later page views) continue the session they fall in. The
+    session's source is its first tagged event's; sessions with no tagged event are direct.
+    Crawlers are dropped: clients with a headless browser and sessions with more than
+    var web_bot_max_events_per_session events.
+-#}
+with
+
+events as (
+    select * from {{ ref('stg_ga4__events') }}
+),
+
+mappings as (
+    select * from {{ ref('utm_channel_mappings') }}
+),
+
+headless_clients as (
+    select distinct user_pseudo_id
+    from events
+    where lower(device_browser) like '%headless%'
+),
+
+events_sourced as (
+    select
+        events.event_id,
+        events.user_pseudo_id,
+        events.member_number,
+        events.client_kind,
+        events.event_name,
+        events.transaction_id,
+        events.occurred_at,
+        lower(coalesce(events.utm_source, events.traffic_source)) as utm_source,
+        lower(coalesce(events.utm_medium, events.traffic_medium)) as utm_medium,
+        coalesce(events.utm_campaign, events.traffic_campaign_id) as utm_campaign,
+        case
+            when events.gclid is not null or events.page_location like '%gclid=%' then 'gclid'
+            when events.page_location like '%fbclid=%' then 'fbclid'
+        end as click_id_type,
+        case
+            when
+                events.page_referrer is not null
+                and events.page_referrer not like '%shop.omni.tw%'
+                then lower({{ dbt.split_part('events.page_referrer', "'/'", 3) }})
+        end as referrer_host
+    from events
+    left join headless_clients
+        on events.user_pseudo_id = headless_clients.user_pseudo_id
+    where headless_clients.user_pseudo_id is null
+),
+
+events_keyed as (
+    select
+        *,
+        case
+            when utm_source is not null or utm_medium is not null
+                then {{ dbt.concat([
+                    "'utm|'", "coalesce(utm_source, '')", "'|'", "coalesce(utm_medium, '')",
+                    "'|'", "coalesce(utm_campaign, '')"
+                ]) }}
+            when referrer_host is not null
+                then {{ dbt.concat(["'ref|'", 'referrer_host']) }}
+        end as source_key,
+        lag(occurred_at) over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+        ) as previous_occurred_at
+    from events_sourced
+),
+
+gap_flagged as (
+    select
+        *,
+        case
+            when previous_occurred_at is null then 1
+            when
+                {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
+                > {{ timeout_seconds }}
+                then 1
+            else 0
+        end as is_gap_start
+    from events_keyed
+),
+
+gap_numbered as (
+    select
+        *,
+        sum(is_gap_start) over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as gap_number
+    from gap_flagged
+),
+
+tagged_events as (
+    select
+        event_id,
+        source_key,
+        lag(source_key) over (
+            partition by user_pseudo_id, gap_number
+            order by occurred_at, event_id
+        ) as previous_source_key
+    from gap_numbered
+    where source_key is not null
+),
+
+boundaries_flagged as (
+    select
+        gap_numbered.*,
+        case
+            when gap_numbered.is_gap_start = 1 then 1
+            when tagged_events.previous_source_key is not null
+                and tagged_events.previous_source_key != tagged_events.source_key then 1
+            else 0
+        end as is_session_start
+    from gap_numbered
+    left join tagged_events
+        on gap_numbered.event_id = tagged_events.event_id
+),
+
+sessions_numbered as (
+    select
+        *,
+        sum(is_session_start) over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as session_number
+    from boundaries_flagged
+),
+
+sessions_aggregated as (
+    select
+        user_pseudo_id,
+        session_number,
+        min(client_kind) as client_kind,
+        max(member_number) as member_number,
+        max(case when event_name = 'purchase' then transaction_id end)
+            as purchase_transaction_id,
+        count(*) as event_count,
+        min(occurred_at) as session_started_at,
+        max(occurred_at) as session_ended_at
+    from sessions_numbered
+    group by user_pseudo_id, session_number
+),
+
+session_first_events as (
+    select
+        user_pseudo_id,
+        session_number,
+        event_id as first_event_id,
+        row_number() over (
+            partition by user_pseudo_id, session_number
+            order by occurred_at, event_id
+        ) as event_rank
+    from sessions_numbered
+),
+
+session_sources as (
+    select
+        user_pseudo_id,
+        session_number,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        referrer_host,
+        row_number() over (
+            partition by user_pseudo_id, session_number
+            order by occurred_at, event_id
+        ) as tagged_rank
+    from sessions_numbered
+    where source_key is not null
+),
+
+session_click_ids as (
+    select
+        user_pseudo_id,
+        session_number,
+        max(click_id_type) as click_id_type
+    from sessions_numbered
+    group by user_pseudo_id, session_number
+),
+
+sessions_sourced as (
+    select
+        sessions_aggregated.*,
+        session_first_events.first_event_id,
+        session_sources.utm_source,
+        session_sources.utm_medium,
+        session_sources.utm_campaign,
+        session_sources.referrer_host,
+        session_click_ids.click_id_type
+    from sessions_aggregated
+    inner join session_first_events
+        on
+            sessions_aggregated.user_pseudo_id = session_first_events.user_pseudo_id
+            and sessions_aggregated.session_number = session_first_events.session_number
+            and session_first_events.event_rank = 1
+    left join session_sources
+        on
+            sessions_aggregated.user_pseudo_id = session_sources.user_pseudo_id
+            and sessions_aggregated.session_number = session_sources.session_number
+            and session_sources.tagged_rank = 1
+    left join session_click_ids
+        on
+            sessions_aggregated.user_pseudo_id = session_click_ids.user_pseudo_id
+            and sessions_aggregated.session_number = session_click_ids.session_number
+    where sessions_aggregated.event_count <= {{ var('web_bot_max_events_per_session') }}
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat(["'ga4|'", 'sessions_sourced.first_event_id'])) }}
+            as web_session_id,
+        sessions_sourced.user_pseudo_id,
+        sessions_sourced.member_number,
+        sessions_sourced.purchase_transaction_id,
+        sessions_sourced.client_kind,
+        sessions_sourced.utm_source,
+        sessions_sourced.utm_medium,
+        sessions_sourced.utm_campaign,
+        sessions_sourced.referrer_host,
+        sessions_sourced.click_id_type,
+        case
+            when sessions_sourced.click_id_type = 'gclid' then 'paid_search'
+            when sessions_sourced.click_id_type = 'fbclid' then 'paid_social'
+            when source_mappings.channel is not null then source_mappings.channel
+            when medium_mappings.channel is not null then medium_mappings.channel
+            when sessions_sourced.utm_medium is not null then 'referral'
+            when
+                sessions_sourced.referrer_host like '%google.%'
+                or sessions_sourced.referrer_host like '%bing.%'
+                or sessions_sourced.referrer_host like '%yahoo.%'
+                or sessions_sourced.referrer_host like '%duckduckgo.%'
+                or sessions_sourced.referrer_host like '%baidu.%'
+                then 'organic_search'
+            when sessions_sourced.referrer_host is not null then 'referral'
+            else 'direct'
+        end as channel,
+        case
+            when sessions_sourced.click_id_type is not null then 'ad_click'
+            when sessions_sourced.client_kind = 'app' then 'app_session'
+            else 'web_session'
+        end as touch_type,
+        sessions_sourced.event_count,
+        sessions_sourced.session_started_at,
+        sessions_sourced.session_ended_at
+    from sessions_sourced
+    left join mappings as source_mappings
+        on
+            sessions_sourced.utm_medium = source_mappings.utm_medium
+            and sessions_sourced.utm_source = source_mappings.utm_source
+    left join mappings as medium_mappings
+        on
+            sessions_sourced.utm_medium = medium_mappings.utm_medium
+            and medium_mappings.utm_source = '*'
+)
+
+select * from final
