@@ -50,23 +50,23 @@ members as (
 
 {% if is_incremental() %}
 
-history as (
-    select * from {{ this }}
-),
+    history as (
+        select * from {{ this }}
+    ),
 
 {% else %}
 
-history as (
-    select
-        cast(null as {{ string_type }}) as identifier_key,
-        cast(null as {{ string_type }}) as customer_id,
-        cast(null as {{ string_type }}) as previous_customer_id,
-        cast(null as {{ string_type }}) as component_id,
-        cast(null as {{ string_type }}) as change_reason,
-        {{ assigned_at }} as assigned_at
-    from components
-    where 1 = 0
-),
+    history as (
+        select
+            cast(null as {{ string_type }}) as identifier_key,
+            cast(null as {{ string_type }}) as customer_id,
+            cast(null as {{ string_type }}) as previous_customer_id,
+            cast(null as {{ string_type }}) as component_id,
+            cast(null as {{ string_type }}) as change_reason,
+            {{ assigned_at }} as assigned_at
+        from components
+        where 1 = 0
+    ),
 
 {% endif %}
 
