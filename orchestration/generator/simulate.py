@@ -402,6 +402,16 @@ class ChunkSim:
         )
         self.leaky = rng.random(n) < 0.02
 
+    def enrol_in_crm(self) -> None:
+        """A brand can only email or text addresses it holds, and members sign up through the
+        CRM: everyone with an email or SMS grant in the range, and every member, has a contact
+        (with their other identifiers). The id is a function of the person, so no draw shifts."""
+        p, ctx = self.p, self.ctx
+        held = (self.grant_t["email"] < ctx.t1) | (self.grant_t["sms"] < ctx.t1)
+        for i in np.nonzero(held | p.has("member_no"))[0].tolist():
+            if not p.crm_id[i]:
+                p.crm_id[i] = str(50_000_000_000 + int(p.pid[i]) * 13)
+
     def consent_ok(self, ch: str, idx: np.ndarray, t: np.ndarray | float) -> np.ndarray:
         g, w = self.grant_t[ch][idx], self.withdraw_t[ch][idx]
         ok = (g <= t) & ((t < w) | self.leaky[idx])
@@ -513,7 +523,7 @@ class ChunkSim:
                 self.shlink_visit(codes[k], c, "line", t_send[k], t_send[k] + 2, bot=True)
             if click[k]:
                 self.shlink_visit(codes[k], c, "line", t_send[k], t_click[k])
-                self.message_session(i, t_click[k] + 3, c, "line", "message")
+                self.message_session(i, t_click[k] + 3, c, "line", "message", codes[k])
             if reply[k]:
                 self.line_event(
                     i, t_reply[k], "message", text=LINE_TEXTS[int(rng.integers(len(LINE_TEXTS)))]
@@ -575,7 +585,7 @@ class ChunkSim:
             )
             if click[k]:
                 self.shlink_visit(code, c, "sms", t_send[k], t_click[k])
-                self.message_session(i, t_click[k] + 3, c, "sms", "sms")
+                self.message_session(i, t_click[k] + 3, c, "sms", "sms", code)
             if stop[k]:
                 self.twilio.add(
                     t_stop[k],
@@ -666,7 +676,7 @@ class ChunkSim:
                     base, t_click[k], "click", url=url, useragent=UA_MOBILE, ip="203.69.1.10"
                 )
                 self.shlink_visit(code, c, "email", t_send[k], t_click[k] + 1)
-                self.message_session(i, t_click[k] + 4, c, "email", "email")
+                self.message_session(i, t_click[k] + 4, c, "email", "email", code)
             if unsub[k]:
                 self.sg_event(base, t_unsub[k], "unsubscribe")
                 self.withdraw("email", i, float(t_unsub[k]), "unsubscribe_link")
@@ -691,6 +701,7 @@ class ChunkSim:
             f"{params.SHOP_DOMAIN}/collections/{c.content_tags[0].replace('_', '-')}"
             f"?utm_source={channel}&utm_medium={'message' if channel == 'line' else channel}"
             f"&utm_campaign={c.campaign_id}&utm_content={c.tags_text.replace('|', '%7C')}"
+            f"&sl={code}"  # per-recipient link: the landing page tells which message was clicked
         )
         rec = {
             "shortUrl": {
@@ -847,7 +858,11 @@ class ChunkSim:
                             self.meta_item(obj, user, t_reply + 30, "read")
 
     # ----------------------------------------------------------------- web and app
-    def message_session(self, i: int, t: float, c: Campaign, source: str, medium: str) -> None:
+    def message_session(
+        self, i: int, t: float, c: Campaign, source: str, medium: str, code: str
+    ) -> None:
+        """The web or app session that follows a click on the per-recipient short link ``code``:
+        it lands on the link's long URL, so its page_location carries ``sl=<code>``."""
         if t >= self.ctx.t1 or self.rng.random() > 0.85:
             return
         utm = {
@@ -856,6 +871,7 @@ class ChunkSim:
             "campaign": c.campaign_id,
             "content_tag": c.tags_text,
             "path": f"/collections/{c.content_tags[0].replace('_', '-')}",
+            "short_code": code,
         }
         if self.p.cookies[i]:
             self.sessions.append((i, t, "message", utm, "WEB"))
@@ -1212,7 +1228,7 @@ class ChunkSim:
             if kind == "message":
                 query = (
                     f"?utm_source={info['source']}&utm_medium={info['medium']}"
-                    f"&utm_campaign={info['campaign']}"
+                    f"&utm_campaign={info['campaign']}&sl={info['short_code']}"
                 )
                 cts = {
                     "manual_campaign_id": info["campaign"],
@@ -1516,6 +1532,7 @@ class ChunkSim:
         self._conv_t = {}
         self.crm_dupes: set[int] = set()
         self.init_consent()
+        self.enrol_in_crm()
         self.line_lifecycle()
         self.run_campaigns()
         self.web_sessions()
