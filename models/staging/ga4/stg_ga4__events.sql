@@ -2,7 +2,8 @@
     One row per GA4 event. A day re-exported or a file re-delivered repeats events: they are
     deduplicated on (stream_id, user_pseudo_id, event_timestamp, event_name, ga_session_id,
     page_location), keeping the latest load. user_pseudo_id is the web cookie on WEB and the app
-    instance id on ANDROID / IOS.
+    instance id on ANDROID / IOS. short_code is the per-recipient short link a message click
+    landed from (`sl=<code>` in page_location), the key that links the cookie to the recipient.
 -#}
 with
 
@@ -21,6 +22,10 @@ renamed as (
         {{ omnichannel.nullif_blank('collected_traffic_source__manual_campaign_id') }}
             as traffic_campaign_id,
         {{ omnichannel.nullif_blank('collected_traffic_source__gclid') }} as gclid,
+        -- per-recipient short link the session landed from (`sl=` of the link's long URL)
+        nullif(
+            regexp_extract(param__page_location, '[?&]sl=([0-9A-Za-z]+)', 1), ''
+        ) as short_code,
 
         -- strings
         trim(event_name) as event_name,
@@ -95,6 +100,7 @@ final as (
         transaction_id,
         traffic_campaign_id,
         gclid,
+        short_code,
         event_name,
         platform,
         case when platform in ('ANDROID', 'IOS') then 'app' else 'web' end as client_kind,
