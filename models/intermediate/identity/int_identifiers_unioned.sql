@@ -1,9 +1,15 @@
 {#-
     Every occurrence of a customer identifier in a staged record: one row per source x record x
-    identifier. Identifiers are the salted hash of the normalised value (hash_pii), typed:
+    identifier (seen_at the first time that record carried it). Identifiers are the salted hash of the normalised value (hash_pii), typed:
     email, phone, member_number, line_user_id, web_cookie, app_instance_id, psid, igsid.
     Identifiers in one record (same source_name and record_key) are edges of the identity graph.
     Not used: Shopify's shipping phone (often a gift recipient's) and billing name.
+    Two kinds of record are joins of two exports on a key both carry (doc identity_link_rules):
+    - short_link (record_key = short code): the recipient of a per-recipient short link
+      (int_short_link_recipients) and the web cookie / app instance whose session landed with
+      `sl=<code>`;
+    - web_purchase (record_key = Shopify order Id): the order's email and phones and the web
+      cookie / app instance of the GA4 purchase whose transaction_id is that Id.
 -#}
 {%- set occurrences = [
     ('hubspot', 'stg_hubspot__contacts', 'contact_id', 'created_at', [
@@ -44,6 +50,26 @@
         ('psid', omnichannel.hash_pii('psid')), ('igsid', omnichannel.hash_pii('igsid')),
         ('email', 'email_hash'), ('phone', 'phone_hash'),
     ]),
+    ('short_link', 'int_short_link_recipients', 'short_code', 'sent_at', [
+        ('line_user_id', "case when identifier_type = 'line_user_id' then identifier_hash end"),
+        ('phone', "case when identifier_type = 'phone' then identifier_hash end"),
+        ('email', "case when identifier_type = 'email' then identifier_hash end"),
+    ]),
+    ('short_link', 'stg_ga4__events', 'short_code', 'occurred_at', [
+        ('web_cookie', "case when client_kind = 'web' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+        ('app_instance_id', "case when client_kind = 'app' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+    ]),
+    ('web_purchase', 'stg_shopify__orders', 'order_id', 'ordered_at', [
+        ('email', 'email_hash'), ('phone', 'phone_hash'), ('phone', 'billing_phone_hash'),
+    ]),
+    ('web_purchase', 'stg_ga4__events', 'transaction_id', 'occurred_at', [
+        ('web_cookie', "case when client_kind = 'web' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+        ('app_instance_id', "case when client_kind = 'app' then "
+            ~ omnichannel.hash_pii('user_pseudo_id') ~ " end"),
+    ]),
     ('consent', 'stg_consent__events', 'consent_event_id', 'occurred_at', [
         ('email', "case when subject_type = 'email' then subject_hash end"),
         ('phone', "case when subject_type = 'phone' then subject_hash end"),
@@ -55,7 +81,7 @@
 with
 
 {% for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-    {{ source_name }}_identifiers as (
+    {{ source_name }}_{{ model_name }} as (
         {%- for identifier_type, hash_expression in identifiers %}
             select
                 '{{ source_name }}' as source_name,
@@ -73,7 +99,7 @@ with
 {% endfor %}
 unioned as (
     {%- for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-        select * from {{ source_name }}_identifiers
+        select * from {{ source_name }}_{{ model_name }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -81,15 +107,16 @@ unioned as (
 ),
 
 final as (
-    select distinct
+    select
         {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} as identifier_key,
         source_name,
         record_key,
         identifier_type,
         identifier_hash,
-        seen_at
+        min(seen_at) as seen_at
     from unioned
     where identifier_hash is not null and record_key is not null
+    group by source_name, record_key, identifier_type, identifier_hash
 )
 
 select * from final
