@@ -6,7 +6,11 @@
 with
 
 steps as (
-    select * from {{ ref('int_attribution_paths_transformed') }}
+    {%- if var('attribution_paths_relation') %}
+        select * from {{ var('attribution_paths_relation') }}
+    {%- else %}
+        select * from {{ ref('int_attribution_paths_transformed') }}
+    {%- endif %}
 ),
 
 path_starts as (

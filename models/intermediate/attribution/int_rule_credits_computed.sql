@@ -11,7 +11,11 @@
 with
 
 touches as (
-    select * from {{ ref('int_journey_touches_windowed') }}
+    {%- if var('attribution_journey_touches_relation') %}
+        select * from {{ var('attribution_journey_touches_relation') }}
+    {%- else %}
+        select * from {{ ref('int_journey_touches_windowed') }}
+    {%- endif %}
 ),
 
 last_non_direct as (

@@ -13,7 +13,11 @@
 with
 
 steps as (
-    select * from {{ ref('int_attribution_paths_transformed') }}
+    {%- if var('attribution_paths_relation') %}
+        select * from {{ var('attribution_paths_relation') }}
+    {%- else %}
+        select * from {{ ref('int_attribution_paths_transformed') }}
+    {%- endif %}
 ),
 
 channels_present as (
@@ -78,10 +82,11 @@ coalitions as (
         {%- for index in range(max_channels) %}
             bit_{{ index }}.bit * {{ 2 ** index }}{{ ' +' if not loop.last }}
         {%- endfor %} as coalition_mask
-    from bits as bit_0
-    {%- for index in range(1, max_channels) %}
+    from
+        bits as bit_0
+        {%- for index in range(1, max_channels) %}
         cross join bits as bit_{{ index }}
-    {%- endfor %}
+        {%- endfor %}
 ),
 
 coalitions_present as (
@@ -161,8 +166,9 @@ marginal_contributions as (
     from coalition_sizes as without_channel
     cross join channel_bits
     inner join coalition_sizes as with_channel
-        on with_channel.coalition_mask
-        = without_channel.coalition_mask + channel_bits.channel_bit
+        on
+            with_channel.coalition_mask
+            = without_channel.coalition_mask + channel_bits.channel_bit
     inner join shapley_weights
         on
             channel_bits.channel_count = shapley_weights.channel_count

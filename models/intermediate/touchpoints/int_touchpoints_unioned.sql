@@ -147,7 +147,10 @@ twilio_touches as (
     left join currency_rates
         on twilio_messages.price_currency = currency_rates.currency
     left join (
-        select distinct short_code, campaign_id from short_link_visits
+        select distinct
+            short_code,
+            campaign_id
+        from short_link_visits
     ) as short_link_visits
         on twilio_messages.short_code = short_link_visits.short_code
 ),

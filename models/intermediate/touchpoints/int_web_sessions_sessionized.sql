@@ -113,7 +113,8 @@ boundaries_flagged as (
         gap_numbered.*,
         case
             when gap_numbered.is_gap_start = 1 then 1
-            when tagged_events.previous_source_key is not null
+            when
+                tagged_events.previous_source_key is not null
                 and tagged_events.previous_source_key != tagged_events.source_key then 1
             else 0
         end as is_session_start

@@ -45,7 +45,11 @@ final as (
         from_state,
         to_state,
         count(*) as transition_count,
-        cast(sum(case when is_converting then 1 else 0 end) as {{ api.Column.translate_type('bigint') }})
+        cast(
+            sum(
+                case when is_converting then 1 else 0 end
+            ) as {{ api.Column.translate_type('bigint') }}
+        )
             as converting_transition_count
     from unioned
     group by from_step, from_state, to_state
