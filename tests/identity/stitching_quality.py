@@ -19,6 +19,10 @@ SendGrid events cannot be joined to anything). `linkable_recall` measures the st
 that ceiling: the true pairs an oracle could link, i.e. pairs connected in the co-occurrence
 graph of the exports (every identifier, excluded ones too) using only edges between identifiers
 of the same person.
+
+Per identifier type it also counts the identifiers outside their person's main customer (the
+customer holding most of that person's identifiers) and, of those, how many the exports cannot
+link to the person's main linkable group at all (unlinkable by construction).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import argparse
 import csv
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -62,6 +66,8 @@ class Quality:
     people: int
     linkable_pairs: int
     correct_linkable_pairs: int
+    #: identifier_type -> (identifiers, outside the main customer, unlinkable to the main group)
+    by_type: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def linkable_recall(self) -> float:
@@ -77,6 +83,12 @@ class Quality:
             f"({self.correct_linkable_pairs}/{self.linkable_pairs} pairs the exports can link)",
             f"identifiers matched to truth: {self.identifiers_matched}/{self.identifiers_in_truth}",
             f"customers: {self.customers}   people: {self.people}",
+            "",
+            f"{'identifier_type':<16} {'identifiers':>11} {'outside main':>12} {'unlinkable':>10}",
+            *(
+                f"{t:<16} {n:>11} {out:>12} {dead:>10}"
+                for t, (n, out, dead) in sorted(self.by_type.items())
+            ),
         ]
 
 
@@ -103,6 +115,7 @@ def measure(warehouse: Path, truth_dir: Path, salt: str) -> Quality:
                 continue
             key = f"{row['identifier_type']}:{hash_pii(salt, row['identifier_value'])}"
             truth.append((row["person_id"], row["identifier_type"], key))
+    type_of = {key: identifier_type for _, identifier_type, key in truth}
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -158,6 +171,19 @@ def measure(warehouse: Path, truth_dir: Path, salt: str) -> Quality:
         cell = (person, oracle, cluster)
         correct_linkable_cells[cell] = correct_linkable_cells.get(cell, 0) + 1
 
+    main_cluster: dict[str, tuple[int, str]] = {}
+    for (person, cluster), n in cells.items():
+        main_cluster[person] = max(main_cluster.get(person, (0, "")), (n, cluster))
+    main_linkable: dict[str, tuple[int, str]] = {}
+    for (person, oracle), n in linkable_cells.items():
+        main_linkable[person] = max(main_linkable.get(person, (0, "")), (n, oracle))
+    by_type: dict[str, list[int]] = {}
+    for person, key, cluster in rows:
+        counts = by_type.setdefault(type_of[key], [0, 0, 0])
+        counts[0] += 1
+        counts[1] += cluster != main_cluster[person][1]
+        counts[2] += _find(parent, key) != main_linkable[person][1]
+
     per_person: dict[str, int] = {}
     per_cluster: dict[str, int] = {}
     correct = 0
@@ -179,6 +205,7 @@ def measure(warehouse: Path, truth_dir: Path, salt: str) -> Quality:
         people=len(per_person),
         linkable_pairs=sum(_pairs(n) for n in linkable_cells.values()),
         correct_linkable_pairs=sum(_pairs(n) for n in correct_linkable_cells.values()),
+        by_type={t: (n, out, dead) for t, (n, out, dead) in by_type.items()},
     )
 
 
