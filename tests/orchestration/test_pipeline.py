@@ -17,7 +17,9 @@ MARTS = "marts.customer_identifiers"
 
 
 def _materialised(result) -> set[str]:
-    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    """Materialised asset keys, plus each dbt model's bare name (keys are <schema>/<model>)."""
+    keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    return keys | {key.rsplit("/", 1)[-1] for key in keys if not key.startswith("landing/")}
 
 
 def _failed_checks(result) -> set[str]:
@@ -63,6 +65,7 @@ def test_whole_graph_materialises_on_the_sample(pipeline):
         k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
     }
     assert expected - _materialised(result) == set()
+    assert "customer_identifiers" in _materialised(result)
     assert _failed_checks(result) == set()
 
 
@@ -136,7 +139,7 @@ def test_failing_dbt_test_blocks_the_models_below_it(pipeline, tmp_path, monkeyp
 
     assert not result.success
     failed = _failed_checks(result)
-    assert any(name.startswith("stg_ga4__events:") for name in failed), failed
+    assert any(name.startswith("staging/stg_ga4__events:") for name in failed), failed
     materialised = _materialised(result)
     assert "stg_hubspot__contacts" in materialised  # another branch still builds
     assert "int_identifiers_unioned" not in materialised  # below the failing test: skipped
