@@ -1,0 +1,99 @@
+{%- set dormancy_days = var('customer_dormancy_days') | int -%}
+{#-
+    One row per customer who ever acted (an engaged touch - open, click, chat, session, scan,
+    visit - or an order): first and last activity, the channels they engaged or bought in, and
+    the most recent return after a gap of at least var customer_dormancy_days without activity
+    (null when there never was such a gap). Sends are the brand's action, not the customer's,
+    and do not count. Orders count as 'web' (shopify) or 'store' (pos) channels.
+-#}
+with
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_unioned') }}
+),
+
+conversions as (
+    select * from {{ ref('int_conversions_unioned') }}
+),
+
+activities as (
+    select
+        customer_id,
+        channel,
+        occurred_at as active_at
+    from touchpoints
+    where is_engaged and customer_id is not null
+    union all
+    select
+        customer_id,
+        case when source = 'pos' then 'store' else 'web' end as channel,
+        converted_at as active_at
+    from conversions
+    where customer_id is not null
+),
+
+activity_gaps as (
+    select
+        customer_id,
+        active_at,
+        lag(active_at) over (
+            partition by customer_id
+            order by active_at
+        ) as previous_active_at
+    from activities
+),
+
+returns as (
+    select
+        customer_id,
+        max(active_at) as last_returned_at
+    from activity_gaps
+    where
+        previous_active_at is not null
+        and {{ dbt.datediff(
+            'previous_active_at', 'active_at', 'day'
+        ) }} >= {{ dormancy_days }}
+    group by customer_id
+),
+
+channels_distinct as (
+    select distinct
+        customer_id,
+        channel
+    from activities
+),
+
+channels_listed as (
+    select
+        customer_id,
+        count(*) as engaged_channel_count,
+        {{ dbt.listagg('channel', "','", 'order by channel') }} as engaged_channels
+    from channels_distinct
+    group by customer_id
+),
+
+activity_bounds as (
+    select
+        customer_id,
+        min(active_at) as first_active_at,
+        max(active_at) as last_active_at
+    from activities
+    group by customer_id
+),
+
+final as (
+    select
+        activity_bounds.customer_id,
+        channels_listed.engaged_channels,
+        channels_listed.engaged_channel_count,
+        activity_bounds.first_active_at,
+        activity_bounds.last_active_at,
+        returns.last_returned_at
+    from activity_bounds
+    inner join channels_listed
+        on activity_bounds.customer_id = channels_listed.customer_id
+    left join returns
+        on activity_bounds.customer_id = returns.customer_id
+)
+
+select * from final
