@@ -72,15 +72,15 @@ set_counts as (
 ),
 
 bits as (
-    select 0 as bit
+    select 0 as bit_value
     union all
-    select 1 as bit
+    select 1 as bit_value
 ),
 
 coalitions as (
     select
         {%- for index in range(max_channels) %}
-            bit_{{ index }}.bit * {{ 2 ** index }}{{ ' +' if not loop.last }}
+            bit_{{ index }}.bit_value * {{ 2 ** index }}{{ ' +' if not loop.last }}
         {%- endfor %} as coalition_mask
     from
         bits as bit_0
@@ -109,7 +109,9 @@ coalition_values as (
     from coalitions_present
     left join set_counts
         on
-            {{ omnichannel.bitwise_and('set_counts.path_mask', 'coalitions_present.coalition_mask') }}
+            {{ omnichannel.bitwise_and(
+                'set_counts.path_mask', 'coalitions_present.coalition_mask'
+            ) }}
             = set_counts.path_mask
     group by coalitions_present.coalition_mask
 ),

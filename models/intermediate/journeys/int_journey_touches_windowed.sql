@@ -30,10 +30,10 @@ windowed as (
     inner join touchpoints
         on
             conversions.customer_id = touchpoints.customer_id
+            and conversions.converted_at > touchpoints.occurred_at
+            and {{ dbt.dateadd('day', -lookback_days, 'conversions.converted_at') }}
+            <= touchpoints.occurred_at
             and touchpoints.is_engaged
-            and touchpoints.occurred_at < conversions.converted_at
-            and touchpoints.occurred_at
-            >= {{ dbt.dateadd('day', -lookback_days, 'conversions.converted_at') }}
     where
         not (
             conversions.source = 'shopify'
@@ -50,8 +50,9 @@ positioned as (
             order by occurred_at, touchpoint_id
         ) as touch_position,
         count(*) over (partition by conversion_id) as touch_count,
-        {{ dbt.datediff('occurred_at', 'converted_at', 'second') }} / 86400.0
-            as days_before_conversion
+        {{ dbt.datediff(
+            'occurred_at', 'converted_at', 'second'
+        ) }} / 86400.0 as days_before_conversion
     from windowed
 )
 

@@ -58,6 +58,27 @@ message_unit_costs as (
     select * from {{ ref('message_unit_costs') }}
 ),
 
+line_touch_types as (
+    select 'sent' as touch_type
+    union all
+    select 'delivered' as touch_type
+),
+
+twilio_touch_types as (
+    select 'sent' as touch_type
+    union all
+    select 'delivered' as touch_type
+    union all
+    select 'replied' as touch_type
+),
+
+short_link_campaigns as (
+    select distinct
+        short_code,
+        campaign_id
+    from short_link_visits
+),
+
 line_touches as (
     select
         {{ dbt.concat(["'line_send|'", 'line_sends.send_id', "'|'", 'touch_types.touch_type']) }}
@@ -78,12 +99,8 @@ line_touches as (
         line_sends.sent_at as occurred_at,
         cast(null as {{ api.Column.translate_type('string') }}) as session_order_id
     from line_sends
-    inner join (
-        select 'sent' as touch_type
-        union all
-        select 'delivered' as touch_type
-    ) as touch_types
-        on touch_types.touch_type = 'sent' or line_sends.is_delivered
+    inner join line_touch_types as touch_types
+        on line_sends.is_delivered or touch_types.touch_type = 'sent'
     left join currency_rates
         on line_sends.currency = currency_rates.currency
 ),
@@ -113,7 +130,7 @@ twilio_touches as (
         'twilio' as source_name,
         'sms' as channel,
         touch_types.touch_type,
-        short_link_visits.campaign_id,
+        short_link_campaigns.campaign_id,
         'phone' as identifier_type,
         twilio_messages.customer_phone_hash as identifier_hash,
         cast(null as {{ api.Column.translate_type('string') }}) as fallback_identifier_type,
@@ -128,13 +145,7 @@ twilio_touches as (
         twilio_messages.sent_at as occurred_at,
         cast(null as {{ api.Column.translate_type('string') }}) as session_order_id
     from twilio_messages
-    inner join (
-        select 'sent' as touch_type
-        union all
-        select 'delivered' as touch_type
-        union all
-        select 'replied' as touch_type
-    ) as touch_types
+    inner join twilio_touch_types as touch_types
         on
             (twilio_messages.direction = 'inbound' and touch_types.touch_type = 'replied')
             or (
@@ -146,13 +157,8 @@ twilio_touches as (
             )
     left join currency_rates
         on twilio_messages.price_currency = currency_rates.currency
-    left join (
-        select distinct
-            short_code,
-            campaign_id
-        from short_link_visits
-    ) as short_link_visits
-        on twilio_messages.short_code = short_link_visits.short_code
+    left join short_link_campaigns
+        on twilio_messages.short_code = short_link_campaigns.short_code
 ),
 
 sendgrid_touches as (

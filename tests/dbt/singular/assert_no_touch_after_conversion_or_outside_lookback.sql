@@ -1,3 +1,4 @@
+{%- set lookback_days = var('attribution_lookback_days') | int -%}
 -- No credited touch happens at or after its conversion or before the lookback window opens.
 with
 
@@ -11,21 +12,33 @@ conversions as (
 
 touchpoints as (
     select * from {{ ref('touchpoints') }}
+),
+
+conversion_windows as (
+    select
+        conversion_id,
+        customer_id,
+        converted_at,
+        {{ dbt.dateadd('day', -lookback_days, 'converted_at') }} as window_opened_at
+    from conversions
+),
+
+violations as (
+    select
+        credits.conversion_id,
+        credits.touchpoint_id,
+        credits.model,
+        touchpoints.occurred_at,
+        conversion_windows.converted_at
+    from credits
+    inner join conversion_windows
+        on credits.conversion_id = conversion_windows.conversion_id
+    inner join touchpoints
+        on credits.touchpoint_id = touchpoints.touchpoint_id
+    where
+        touchpoints.occurred_at >= conversion_windows.converted_at
+        or touchpoints.occurred_at < conversion_windows.window_opened_at
+        or touchpoints.customer_id != conversion_windows.customer_id
 )
 
-select
-    credits.conversion_id,
-    credits.touchpoint_id,
-    credits.model,
-    touchpoints.occurred_at,
-    conversions.converted_at
-from credits
-inner join conversions
-    on credits.conversion_id = conversions.conversion_id
-inner join touchpoints
-    on credits.touchpoint_id = touchpoints.touchpoint_id
-where
-    touchpoints.occurred_at >= conversions.converted_at
-    or touchpoints.occurred_at
-    < {{ dbt.dateadd('day', -(var('attribution_lookback_days') | int), 'conversions.converted_at') }}
-    or touchpoints.customer_id != conversions.customer_id
+select * from violations
