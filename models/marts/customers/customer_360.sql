@@ -25,6 +25,18 @@ consents as (
     select * from {{ ref('int_customer_consents_latest') }}
 ),
 
+channels_ranked as (
+    select * from {{ ref('int_customer_channels_ranked') }}
+),
+
+interests as (
+    select * from {{ ref('int_customer_interests_learned') }}
+),
+
+service_contacts as (
+    select * from {{ ref('int_customer_service_contacts_latest') }}
+),
+
 consented_listed as (
     select
         customer_id,
@@ -63,6 +75,10 @@ final as (
         cast(coalesce(activities.engaged_channel_count, 0) as {{ count_type }})
             as engaged_channel_count,
         consented_listed.consented_channels,
+        channels_ranked.preferred_channel,
+        channels_ranked.cheapest_effective_channel,
+        interests.interest_tags,
+        service_contacts.last_service_channel,
         cast(coalesce(orders.order_count, 0) as {{ count_type }}) as order_count,
         cast(coalesce(orders.online_order_count, 0) as {{ count_type }}) as online_order_count,
         cast(coalesce(orders.store_order_count, 0) as {{ count_type }}) as store_order_count,
@@ -75,10 +91,13 @@ final as (
         coalesce(rfm.rfm_segment, 'no_orders') as rfm_segment,
         coalesce(lifecycles.lifecycle_stage, 'prospect') as lifecycle_stage,
         cast(lifecycles.days_since_last_active as {{ count_type }}) as days_since_last_active,
+        channels_ranked.preferred_channel_response_rate,
+        channels_ranked.cheapest_channel_cost_per_response,
         coalesce(activities.engaged_channel_count, 0) > 1 as is_omnichannel,
         coalesce(consent_flags.is_email_consented, false) as is_email_consented,
         coalesce(consent_flags.is_sms_consented, false) as is_sms_consented,
         coalesce(consent_flags.is_line_consented, false) as is_line_consented,
+        service_contacts.is_last_service_chat_open,
         lifecycles.as_of_date,
         least(
             coalesce(identifiers.first_seen_at, activities.first_active_at),
@@ -91,7 +110,8 @@ final as (
         activities.first_active_at,
         activities.last_active_at,
         orders.first_order_at,
-        orders.last_order_at
+        orders.last_order_at,
+        service_contacts.last_service_chat_started_at
     from identifiers
     left join orders
         on identifiers.customer_id = orders.customer_id
@@ -105,6 +125,12 @@ final as (
         on identifiers.customer_id = consented_listed.customer_id
     left join consent_flags
         on identifiers.customer_id = consent_flags.customer_id
+    left join channels_ranked
+        on identifiers.customer_id = channels_ranked.customer_id
+    left join interests
+        on identifiers.customer_id = interests.customer_id
+    left join service_contacts
+        on identifiers.customer_id = service_contacts.customer_id
 )
 
 select * from final
