@@ -12,7 +12,19 @@
     expectation, so the rounds are O(log n) whatever the diameter (a 10,000-node chain takes
     about 15). Stops when no edge remains; reaching config max_rounds with edges left fails the
     run. Labels are resolved once at the end, backwards through the rounds' picks (each picks
-    table is smaller than the one before), instead of rewriting every node's label each round.
+    table is smaller than the one before), in the statement that writes the result.
+
+    Cost notes (1M identifiers, bench/identity_bench.py):
+    - The model's SQL is read in place (a subquery, three scans), never copied to a table.
+    - Node keys are long strings. Where the adapter has a fast 64-bit string hash
+      (connected_components_key_hash: DuckDB hash, Spark xxhash64), nodes are numbered in hash
+      order and the edges found by joining on the hash, an integer; if two keys of the graph
+      share a hash (checked every run) the numbering falls back to joining on the keys
+      themselves, as it does on adapters without such a hash or with config hash_node_keys=false.
+    - Edges are stored once per pair (src < dst), not once per direction.
+    - Scratch tables are connection-local temporary tables on DuckDB (nothing written to disk
+      but the result) and plain tables elsewhere (connected_components_scratch_*).
+    - component_id is min(node) per final label, one aggregate at the end.
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -22,52 +34,76 @@
 
     {{ run_hooks(pre_hooks) }}
 
-    {%- set input_rel = this.incorporate(path={'identifier': prefix ~ 'input'}, type='table') -%}
-    {% do omnichannel.replace_table_as(input_rel, sql) %}
-
     {%- set bigint_type = api.Column.translate_type('bigint') -%}
-    {%- set nodes_rel = this.incorporate(path={'identifier': prefix ~ 'nodes'}, type='table') -%}
+    {%- set key_hash = none -%}
+    {%- if config.get('hash_node_keys', true) -%}
+        {%- set key_hash = omnichannel.connected_components_key_hash('{key}') -%}
+    {%- endif -%}
+
+    {#- Nodes, numbered 1..n (in hash order when hashing, else in key order). -#}
+    {%- set nodes_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'nodes') -%}
     {%- set nodes_sql -%}
         select
             node,
-            cast(row_number() over (order by node) as {{ bigint_type }}) as node_id
+            {%- if key_hash %}
+                node_hash,
+            {%- endif %}
+            cast(row_number() over (order by {{ 'node_hash' if key_hash else 'node' }}) as {{ bigint_type }}) as node_id
         from (
-            select node_a as node from {{ input_rel }} where node_a is not null
-            union
-            select node_b as node from {{ input_rel }} where node_b is not null
+            select
+                node
+                {%- if key_hash %},
+                    {{ key_hash | replace('{key}', 'node') }} as node_hash
+                {%- endif %}
+            from (
+                select input_edges.node_a as node
+                from ({{ sql }}) as input_edges
+                where input_edges.node_a is not null
+                union
+                select input_edges.node_b as node
+                from ({{ sql }}) as input_edges
+                where input_edges.node_b is not null
+            ) as distinct_nodes
         ) as all_nodes
     {%- endset -%}
-    {% do omnichannel.replace_table_as(nodes_rel, nodes_sql) %}
+    {% do omnichannel.connected_components_scratch_table(nodes_rel, nodes_sql) %}
 
+    {%- if key_hash -%}
+        {%- set collisions = run_query(
+            'select count(*) - count(distinct node_hash) as n from ' ~ nodes_rel
+        ).columns[0].values()[0] | int -%}
+        {%- if collisions > 0 -%}
+            {{ log(model.name ~ ": " ~ collisions ~ " node key hash collision(s), numbering edges by key", info=True) }}
+            {%- set key_hash = none -%}
+        {%- endif -%}
+    {%- endif -%}
+
+    {#- Integer edges, one row per pair of distinct nodes with src < dst (duplicates are left to
+        the first round, which drops them). -#}
     {%- set edges_sql -%}
-        with
-
-        pairs as (
-            select
-                node_a_ids.node_id as id_a,
-                node_b_ids.node_id as id_b
-            from {{ input_rel }} as input_edges
+        select
+            least(node_a_ids.node_id, node_b_ids.node_id) as src,
+            greatest(node_a_ids.node_id, node_b_ids.node_id) as dst
+        from ({{ sql }}) as input_edges
+        {%- if key_hash %}
+            inner join {{ nodes_rel }} as node_a_ids
+                on {{ key_hash | replace('{key}', 'input_edges.node_a') }} = node_a_ids.node_hash
+            inner join {{ nodes_rel }} as node_b_ids
+                on {{ key_hash | replace('{key}', 'input_edges.node_b') }} = node_b_ids.node_hash
+        {%- else %}
             inner join {{ nodes_rel }} as node_a_ids
                 on input_edges.node_a = node_a_ids.node
             inner join {{ nodes_rel }} as node_b_ids
                 on input_edges.node_b = node_b_ids.node
-            where node_a_ids.node_id <> node_b_ids.node_id
-        )
-
-        select distinct src, dst
-        from (
-            select id_a as src, id_b as dst from pairs
-            union all
-            select id_b as src, id_a as dst from pairs
-        ) as both_directions
+        {%- endif %}
+        where node_a_ids.node_id <> node_b_ids.node_id
     {%- endset -%}
-    {% do omnichannel.replace_table_as(this.incorporate(path={'identifier': prefix ~ 'edges_0'}, type='table'), edges_sql) %}
-    {% do adapter.drop_relation(input_rel) %}
+    {% do omnichannel.connected_components_scratch_table(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_0'), edges_sql) %}
 
     {%- set state = namespace(round=0, done=false, edges=0) -%}
     {%- for round_number in range(1, max_rounds + 2) -%}
         {%- if not state.done -%}
-            {%- set edges_rel = this.incorporate(path={'identifier': prefix ~ 'edges_' ~ state.round}, type='table') -%}
+            {%- set edges_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ state.round) -%}
             {%- set counted = run_query('select count(*) as n from ' ~ edges_rel) -%}
             {%- set state.edges = counted.columns[0].values()[0] | int -%}
             {%- if state.edges == 0 -%}
@@ -79,7 +115,7 @@
                     ~ "or look for a pathological graph; nothing was written."
                 ) }}
             {%- else -%}
-                {%- set picks_rel = this.incorporate(path={'identifier': prefix ~ 'picks_' ~ round_number}, type='table') -%}
+                {%- set picks_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'picks_' ~ round_number) -%}
                 {#- h(x) = (c3 x^3 + c2 x^2 + c1 x + c0) mod p by Horner, p = 2^31 - 1, fresh
                     coefficients each round (Park-Miller sequence); every product < 2^62.
                     packed = h * 2^31 + x, so min(packed) % 2^31 is the node of smallest hash. -#}
@@ -96,19 +132,23 @@
                 {%- endset -%}
                 {%- set picks_sql -%}
                     select
-                        src as node,
+                        node,
                         least(
-                            min({{ packed | replace('{x}', 'dst') }}),
-                            min({{ packed | replace('{x}', 'src') }})
+                            min({{ packed | replace('{x}', 'neighbour') }}),
+                            min({{ packed | replace('{x}', 'node') }})
                         ) % 2147483648 as pick
-                    from {{ edges_rel }}
-                    group by src
+                    from (
+                        select src as node, dst as neighbour from {{ edges_rel }}
+                        union all
+                        select dst as node, src as neighbour from {{ edges_rel }}
+                    ) as both_directions
+                    group by node
                 {%- endset -%}
-                {% do omnichannel.replace_table_as(picks_rel, picks_sql) %}
+                {% do omnichannel.connected_components_scratch_table(picks_rel, picks_sql) %}
                 {%- set next_edges_sql -%}
                     select distinct
-                        src_pick.pick as src,
-                        dst_pick.pick as dst
+                        least(src_pick.pick, dst_pick.pick) as src,
+                        greatest(src_pick.pick, dst_pick.pick) as dst
                     from {{ edges_rel }} as edges
                     inner join {{ picks_rel }} as src_pick
                         on edges.src = src_pick.node
@@ -116,7 +156,7 @@
                         on edges.dst = dst_pick.node
                     where src_pick.pick <> dst_pick.pick
                 {%- endset -%}
-                {% do omnichannel.replace_table_as(this.incorporate(path={'identifier': prefix ~ 'edges_' ~ round_number}, type='table'), next_edges_sql) %}
+                {% do omnichannel.connected_components_scratch_table(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ round_number), next_edges_sql) %}
                 {% do adapter.drop_relation(edges_rel) %}
                 {%- set state.round = round_number -%}
             {%- endif -%}
@@ -125,45 +165,62 @@
 
     {{ log(model.name ~ ": connected components converged in " ~ state.round ~ " rounds", info=True) }}
 
-    {#- Resolve labels backwards: a node alive in round r ends where its pick ends, or at its
-        pick when the pick left the graph (its component was fully contracted). -#}
-    {%- for round_number in range(state.round, 0, -1) -%}
-        {%- set picks_rel = this.incorporate(path={'identifier': prefix ~ 'picks_' ~ round_number}, type='table') -%}
-        {%- set resolved_rel = this.incorporate(path={'identifier': prefix ~ 'resolved_' ~ round_number}, type='table') -%}
-        {%- set later_rel = this.incorporate(path={'identifier': prefix ~ 'resolved_' ~ (round_number + 1)}, type='table') -%}
-        {%- set resolved_sql -%}
+    {#- Resolve labels backwards, one CTE per round: a node alive in round r ends where its pick
+        ends, or at its pick when the pick left the graph (its component was fully contracted).
+        A node without a label (no edges) is its own component. -#}
+    {%- set intermediate_relation = this.incorporate(path={'identifier': prefix ~ 'result'}, type='table') -%}
+    {%- set final_sql -%}
+        with
+
+        {% for round_number in range(state.round, 0, -1) -%}
+            {%- set picks_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'picks_' ~ round_number) -%}
+            resolved_{{ round_number }} as (
             {%- if round_number == state.round %}
-                select node, pick as label from {{ picks_rel }}
+                select
+                    node,
+                    pick as label
+                from {{ picks_rel }}
             {%- else %}
                 select
                     picks.node,
                     coalesce(later.label, picks.pick) as label
                 from {{ picks_rel }} as picks
-                left join {{ later_rel }} as later
+                left join resolved_{{ round_number + 1 }} as later
                     on picks.pick = later.node
             {%- endif %}
-        {%- endset -%}
-        {% do omnichannel.replace_table_as(resolved_rel, resolved_sql) %}
-        {% do adapter.drop_relation(picks_rel) %}
-        {% if round_number < state.round %}
-            {% do adapter.drop_relation(later_rel) %}
-        {% endif %}
-    {%- endfor -%}
+            ),
 
-    {%- set resolved_rel = this.incorporate(path={'identifier': prefix ~ 'resolved_1'}, type='table') -%}
-    {%- set intermediate_relation = this.incorporate(path={'identifier': prefix ~ 'result'}, type='table') -%}
-    {%- set final_sql -%}
+        {% endfor -%}
+        labelled as (
+            select
+                nodes.node,
+                {%- if state.round > 0 %}
+                    coalesce(resolved_1.label, nodes.node_id) as label
+                {%- else %}
+                    nodes.node_id as label
+                {%- endif %}
+            from {{ nodes_rel }} as nodes
+            {%- if state.round > 0 %}
+                left join resolved_1
+                    on nodes.node_id = resolved_1.node
+            {%- endif %}
+        ),
+
+        components as (
+            select
+                label,
+                min(node) as component_id
+            from labelled
+            group by label
+        )
+
         select
-            nodes.node,
-            min(nodes.node) over (
-                partition by {% if state.round > 0 %}coalesce(resolved.label, nodes.node_id){% else %}nodes.node_id{% endif %}
-            ) as component_id,
+            labelled.node,
+            components.component_id,
             {{ state.round }} as contraction_rounds
-        from {{ nodes_rel }} as nodes
-        {%- if state.round > 0 %}
-            left join {{ resolved_rel }} as resolved
-                on nodes.node_id = resolved.node
-        {%- endif %}
+        from labelled
+        inner join components
+            on labelled.label = components.label
     {%- endset -%}
     {% do omnichannel.replace_table_as(intermediate_relation, final_sql) %}
 
@@ -175,12 +232,67 @@
         {% do adapter.drop_relation(existing_relation) %}
     {% endif %}
     {% do adapter.rename_relation(intermediate_relation, target_relation) %}
-    {% do adapter.drop_relation(resolved_rel) %}
+    {%- for round_number in range(state.round, 0, -1) -%}
+        {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'picks_' ~ round_number)) %}
+    {%- endfor -%}
     {% do adapter.drop_relation(nodes_rel) %}
-    {% do adapter.drop_relation(this.incorporate(path={'identifier': prefix ~ 'edges_' ~ state.round}, type='table')) %}
+    {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ state.round)) %}
 
     {{ run_hooks(post_hooks) }}
     {% do persist_docs(target_relation, model) %}
     {% do adapter.commit() %}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
+
+
+{#- A 64-bit hash of a string column as SQL (`{key}` stands for the column), or none where the
+    adapter has no cheap one: connected_components then joins edges to nodes on the keys. -#}
+{% macro connected_components_key_hash(key) -%}
+    {{ return(adapter.dispatch('connected_components_key_hash', 'omnichannel')(key)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_key_hash(key) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_key_hash(key) -%}
+    {{ return('hash(' ~ key ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__connected_components_key_hash(key) -%}
+    {{ return('xxhash64(' ~ key ~ ')') }}
+{%- endmacro %}
+
+
+{#- The relation of a connected_components scratch table `identifier` (the model's own schema;
+    DuckDB: the connection's temp schema). -#}
+{% macro connected_components_scratch_relation(identifier) -%}
+    {{ return(adapter.dispatch('connected_components_scratch_relation', 'omnichannel')(identifier)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_scratch_relation(identifier) -%}
+    {{ return(this.incorporate(path={'identifier': identifier}, type='table')) }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_scratch_relation(identifier) -%}
+    {{ return(this.incorporate(path={'database': 'temp', 'schema': 'main', 'identifier': identifier}, type='table')) }}
+{%- endmacro %}
+
+
+{#- Create (or replace) scratch table `relation` from `sql`: a plain table by default, a
+    connection-local temporary table on DuckDB (kept in memory, spilled only if needed). -#}
+{% macro connected_components_scratch_table(relation, sql) -%}
+    {{ return(adapter.dispatch('connected_components_scratch_table', 'omnichannel')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_scratch_table(relation, sql) -%}
+    {% do omnichannel.replace_table_as(relation, sql) %}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_scratch_table(relation, sql) -%}
+    {% call statement('scratch_' ~ relation.identifier) -%}
+        create or replace temporary table {{ relation.identifier }} as (
+            {{ sql }}
+        )
+    {%- endcall %}
+{%- endmacro %}
