@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.identity.dbt_project import Warehouse
 
 CHAIN_NODES = 5_000
@@ -64,22 +66,39 @@ def test_round_cap_fails_the_run_instead_of_truncating(warehouse: Warehouse) -> 
     assert tables == []
 
 
-def test_separate_groups_and_lone_nodes_keep_apart(warehouse: Warehouse) -> None:
-    edges = [("a1", "a2"), ("a2", "a3"), ("b1", "b2"), ("b2", "b1"), ("c1", None), ("a3", "a1")]
+@pytest.mark.parametrize("hash_node_keys", [True, False], ids=["hashed-keys", "plain-keys"])
+def test_separate_groups_and_lone_nodes_keep_apart(
+    warehouse: Warehouse, hash_node_keys: bool
+) -> None:
+    # Duplicates, both directions, a self loop and a node seen only as node_b.
+    edges = [
+        ("a1", "a2"),
+        ("a2", "a3"),
+        ("b1", "b2"),
+        ("b2", "b1"),
+        ("b1", "b2"),
+        ("c1", None),
+        ("a3", "a1"),
+        ("d1", "d1"),
+        ("a2", "a0"),
+    ]
     _load_edges(warehouse, edges)
 
-    assert _components(warehouse).returncode == 0
+    result = _components(warehouse, identity_hash_node_keys=hash_node_keys)
+    assert result.returncode == 0, result.stdout
 
     rows = dict(
         warehouse.query("select node, component_id from intermediate.int_identity_components")
     )
     assert rows == {
-        "a1": "a1",
-        "a2": "a1",
-        "a3": "a1",
+        "a0": "a0",
+        "a1": "a0",
+        "a2": "a0",
+        "a3": "a0",
         "b1": "b1",
         "b2": "b1",
         "c1": "c1",
+        "d1": "d1",
     }
 
 

@@ -1,12 +1,15 @@
 {{ config(
     materialized='connected_components',
     max_rounds=var('identity_max_rounds'),
+    hash_node_keys=var('identity_hash_node_keys', true),
 ) }}
 {#-
     Node -> component of the identity graph. This SQL only lists the graph (an edge per row,
     node_b NULL for an identifier without edges); the connected_components materialization
     (macros/connected_components.sql) runs the rounds. var identity_edges_relation, when set,
     names a relation with columns node_a, node_b to cluster instead (tests, benchmarks).
+    var identity_hash_node_keys=false numbers nodes by joining on the keys themselves instead
+    of their 64-bit hash (the path taken anyway on a hash collision; tests).
 -#}
 {%- set edges_override = var('identity_edges_relation', none) -%}
 
