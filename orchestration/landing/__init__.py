@@ -29,11 +29,13 @@ Behaviour:
 - Ledger `raw._landing_ledger` (file_hash PK, source, feed, file_name, size, rows, status,
   reason, landed_at): a file whose bytes were seen before (any name, loaded or quarantined) is
   skipped.
-- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), parsed (DuckDB),
-  validated (Great Expectations suite of its feed, `orchestration.quality`), then loaded in ONE
-  transaction together with its ledger row into `raw.<table>`, all data columns VARCHAR plus
-  `_source_file`, `_row_number` (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds
-  also keep the original record in `_record`. New columns are added to the raw table as VARCHAR.
+- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), then in ONE
+  transaction: parsed by DuckDB straight into `raw.<table>`, validated (the Great Expectations
+  suite of its feed, `orchestration.quality.screen`: DuckDB counts each expectation's failures
+  over the inserted rows, GE runs the suite on the failing rows), and committed together with its
+  ledger row, or rolled back. All data columns VARCHAR plus `_source_file`, `_row_number`
+  (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds also keep the original
+  record in `_record`. New columns are added to the raw table as VARCHAR.
 - A file failing parsing or validation is moved to `<quarantine_dir>/<source>/<name>` with
   `<name>.reason.json` beside it: {file, source, feed, table, file_hash, size, encoding,
   quarantined_at, quarantined_to, message, reasons: [{rule, column, rows, count, message}]}.

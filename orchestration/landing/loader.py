@@ -15,13 +15,13 @@ from typing import Any
 import duckdb
 
 from orchestration.landing.parse import (
-    STAGE,
     ParseError,
     Problem,
     Sniffed,
+    _lit,
     _q,
     hash_and_detect,
-    parse_into_stage,
+    prepare,
 )
 from orchestration.landing.registry import FEEDS_LIST, SOURCES, Feed, feeds_for
 from orchestration.lib.config import Settings
@@ -193,9 +193,8 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
 def land_file(
     con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, path: Path
 ) -> FileResult:
-    """Land one file: ledger check, decode, parse, validate, then load or quarantine."""
-    from orchestration import quality
-
+    """Land one file: ledger check, decode, then parse + insert + validate in one transaction
+    (committed with its ledger row), or quarantine."""
     started = time.perf_counter()
     rel = path.relative_to(settings.landing_dir).as_posix()
     result = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
@@ -221,31 +220,21 @@ def land_file(
         return result
 
     problems: list[Problem] = []
-    outcome = None
-    columns: list[str] = []
+    now = datetime.now(UTC).replace(tzinfo=None)
     if sniffed.problem:
         problems = [sniffed.problem]
     else:
         try:
-            parsed = parse_into_stage(con, feed, path, sniffed)
-            columns = parsed.columns
-            result.rows = parsed.rows
-            result.timings["parse"] = time.perf_counter() - lap
-            lap = time.perf_counter()
-            outcome = quality.validate(feed, quality.frame(con, feed, set(columns)))
-            result.timings["validate"] = time.perf_counter() - lap
-            lap = time.perf_counter()
-            result.validation = [c.to_dict() for c in outcome.checks]
-            result.flagged = outcome.flagged
-            problems = outcome.failures
+            with prepare(con, feed, path, sniffed) as source:
+                problems = _load(con, feed, rel, sniffed, source, now, result, lap)
         except ParseError as exc:
             problems = exc.problems
-
-    now = datetime.now(UTC).replace(tzinfo=None)
+    lap = time.perf_counter()
     if problems:
         result.status = "quarantined"
         result.reasons = [p.to_dict() for p in problems]
         result.rows = 0
+        result.new_columns = []
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -266,33 +255,72 @@ def land_file(
             con.execute("ROLLBACK")
             raise
         result.quarantined_to = str(target)
-    else:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            result.new_columns = _ensure_table(con, feed, columns)
-            data_cols = columns + (["_record"] if feed.is_json else [])
-            select = ", ".join(_q(c) for c in data_cols)
-            con.execute(
-                f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
-                "? AS _source_file, rowid + 1 AS _row_number, ?::TIMESTAMP AS _loaded_at, "
-                f"? AS _file_hash FROM {STAGE}",
-                [rel, now, sniffed.file_hash],
-            )
-            con.execute(
-                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-                [sniffed.file_hash, feed.source, feed.name, rel, sniffed.size, result.rows, now],
-            )
-            if os.environ.get(SLEEP_IN_TXN_ENV):
-                print(f"SLEEPING_IN_TRANSACTION {rel}", flush=True)
-                time.sleep(float(os.environ[SLEEP_IN_TXN_ENV]))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    result.timings["load"] = time.perf_counter() - lap
+        result.timings["quarantine"] = time.perf_counter() - lap
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    rel: str,
+    sniffed: Sniffed,
+    source: Any,
+    now: datetime,
+    result: FileResult,
+    lap: float,
+) -> list[Problem]:
+    """One transaction: insert the parsed rows straight into `raw.<table>`, validate the inserted
+    rows, then commit with the ledger row, or roll back and return the problems."""
+    from orchestration import quality
+
+    columns = source.columns
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result.new_columns = _ensure_table(con, feed, columns)
+        data_cols = columns + (["_record"] if feed.is_json else [])
+        select = ", ".join(_q(c) for c in data_cols)
+        try:
+            rows = con.execute(
+                f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
+                "? AS _source_file, _row AS _row_number, ?::TIMESTAMP AS _loaded_at, "
+                f"? AS _file_hash FROM ({source.sql})",
+                [rel, now, sniffed.file_hash],
+            ).fetchall()[0][0]
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            return source.diagnose(exc)
+        result.rows = rows
+        result.timings["parse"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        # this file's rows: `_loaded_at` grows from load to load, so zone maps skip the rest
+        where = (
+            f"_loaded_at = {_lit(now.isoformat(sep=' '))}::TIMESTAMP "
+            f"AND _file_hash = {_lit(sniffed.file_hash)}"
+        )
+        outcome = quality.screen(
+            con, feed, set(columns), f"raw.{_q(feed.table)}", "_row_number", where
+        )
+        result.timings["validate"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        result.validation = [c.to_dict() for c in outcome.checks]
+        result.flagged = outcome.flagged
+        if outcome.failures:
+            con.execute("ROLLBACK")
+            return outcome.failures
+        con.execute(
+            f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+            [sniffed.file_hash, feed.source, feed.name, rel, sniffed.size, rows, now],
+        )
+        if os.environ.get(SLEEP_IN_TXN_ENV):
+            print(f"SLEEPING_IN_TRANSACTION {rel}", flush=True)
+            time.sleep(float(os.environ[SLEEP_IN_TXN_ENV]))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.timings["load"] = time.perf_counter() - lap
+    return []
 
 
 def land_source(

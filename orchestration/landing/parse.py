@@ -1,14 +1,17 @@
-"""Decoding and parsing: one delivered file -> a DuckDB temp table of VARCHAR columns.
+"""Decoding and parsing: one delivered file -> a SQL relation of VARCHAR columns, in file order.
 
-The parsed rows go to a temp table (`_stage`) on the warehouse connection, in file order, so the
-loader can insert them with `_row_number = rowid + 1` and the quality suite can read them without
-any per-row Python:
+Nothing is materialised here: `prepare` returns a `Source` (a SELECT with the data columns and
+`_row`, the 1-based file row) that the loader inserts straight into `raw.<table>` inside the
+file's transaction, so the parsed rows are copied once and no per-row Python runs for CSV and
+NDJSON:
 
 - CSV: DuckDB `read_csv` with every dialect option fixed (no sniffing: a wrong delimiter must not
   be "fixed" by guessing), strict mode, all VARCHAR; the header is read here and normalised to
-  snake_case. Ragged rows and unterminated quotes are re-read with `store_rejects` to name the rows.
-- NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and flattens it with JSON paths
-  (`json_extract_string`), keeping the line in `_record`.
+  snake_case. Ragged rows and unterminated quotes make the insert fail; the file is then re-read
+  with `store_rejects` to name the rows (`Source.diagnose`).
+- NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and parses it once with
+  `from_json` into a struct of the documented paths, keeping the line in `_record`. A malformed
+  line makes the insert fail; `diagnose` names the lines (`json_valid`).
 - LINE / Meta webhooks: bodies hold arrays of events; these are small feeds, flattened with the
   standard library (`json`) and handed to DuckDB as an Arrow table.
 
@@ -25,7 +28,8 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +39,6 @@ import pyarrow as pa
 
 from orchestration.landing.registry import Feed, snake_case
 
-STAGE = "_stage"
 CHUNK = 1 << 22
 MAX_LINE = 1 << 26
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -101,6 +104,8 @@ def hash_and_detect(path: Path) -> Sniffed:
             if b"\x00" in chunk:
                 has_nul = True
             if utf8_ok and not has_nul:
+                if chunk.isascii() and not decoder.getstate()[0]:
+                    continue  # ASCII is UTF-8: no decode (most exports are mostly ASCII)
                 try:
                     decoder.decode(chunk, final=False)
                 except UnicodeDecodeError:
@@ -134,18 +139,25 @@ def _not_text(message: str) -> Problem:
 
 
 @dataclass
-class Parsed:
-    """Result of parsing into the `_stage` temp table."""
+class Source:
+    """One parsed file as SQL: `sql` selects the data columns (`columns`, plus `_record` for JSON
+    feeds) and `_row` (1-based file row), in file order. Nothing is materialised: the loader
+    inserts straight from it. `diagnose(exc)` names the rows behind an error that running `sql`
+    raised (call it after rolling back)."""
 
-    rows: int
-    columns: list[str]  # data columns in `_stage` (normalised), `_record` excluded
+    sql: str
+    columns: list[str]  # data columns (normalised), `_record` excluded
+    diagnose: Callable[[Exception], list[Problem]] = field(
+        default=lambda exc: [_unreadable("csv_unreadable", exc)]
+    )
 
 
-def parse_into_stage(
+@contextmanager
+def prepare(
     con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, sniffed: Sniffed
-) -> Parsed:
-    """Parse `path` as `feed` into the temp table `_stage`; raise ParseError when unreadable."""
-    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+) -> Iterator[Source]:
+    """Parse `path` as `feed` (lazily: a `Source`); raise ParseError when unreadable up front.
+    The `Source` is valid inside the `with` block (transcoded copies, registered Arrow tables)."""
     with tempfile.TemporaryDirectory(prefix="omni-landing-") as tmp:
         utf8_path = path
         if sniffed.encoding == "cp950":
@@ -153,12 +165,23 @@ def parse_into_stage(
             utf8_path = Path(tmp) / "transcoded.txt"
             utf8_path.write_text(path.read_bytes().decode("cp950"), encoding="utf-8")
         if sniffed.size == 0 or not _has_content(utf8_path):
-            return _empty_stage(con, feed)
-        if feed.format == "csv":
-            return _parse_csv(con, feed, utf8_path)
-        if feed.format == "ndjson":
-            return _parse_ndjson(con, feed, utf8_path)
-        return _parse_webhook(con, feed, utf8_path)
+            yield _empty(feed)
+        elif feed.format == "csv":
+            yield _csv_source(con, feed, utf8_path)
+        elif feed.format == "ndjson":
+            yield _ndjson_source(con, feed, utf8_path)
+        else:
+            name = "_webhook_rows"
+            source = _webhook_source(con, feed, utf8_path, name)
+            try:
+                yield source
+            finally:
+                con.unregister(name)
+
+
+def _unreadable(rule: str, exc: Exception) -> Problem:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Problem(rule=rule, count=1, message=first)
 
 
 def _has_content(path: Path) -> bool:
@@ -167,10 +190,10 @@ def _has_content(path: Path) -> bool:
     return bool(head.replace(codecs.BOM_UTF8, b"").strip())
 
 
-def _empty_stage(con: duckdb.DuckDBPyConnection, feed: Feed) -> Parsed:
+def _empty(feed: Feed) -> Source:
     cols = list(feed.columns) + (["_record"] if feed.is_json else [])
-    con.execute(f"CREATE TEMP TABLE {STAGE} ({', '.join(f'{_q(c)} VARCHAR' for c in cols)})")
-    return Parsed(0, list(feed.columns))
+    select = ", ".join(f"NULL::VARCHAR AS {_q(c)}" for c in cols)
+    return Source(f"SELECT {select}, NULL::BIGINT AS _row WHERE false", list(feed.columns))
 
 
 def _q(name: str) -> str:
@@ -236,11 +259,11 @@ _CSV_RULES = {
 }
 
 
-def _parse_csv(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
+def _csv_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Source:
     header_idx, fields = _find_header(feed, path)
     names = normalise_header(fields)
     if not names:
-        return _empty_stage(con, feed)
+        return _empty(feed)
     columns = "{" + ", ".join(f"{_lit(f'c{i}')}: 'VARCHAR'" for i in range(len(names))) + "}"
     reader = (
         f"read_csv({_lit(str(path))}, header=false, skip={header_idx + 1}, columns={columns}, "
@@ -248,14 +271,12 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed
         f"auto_detect=false, max_line_size={MAX_LINE}@EXTRA@)"
     )
     select = ", ".join(f"c{i} AS {_q(n)}" for i, n in enumerate(names))
-    try:
-        con.execute(
-            f"CREATE TEMP TABLE {STAGE} AS SELECT {select} FROM {reader.replace('@EXTRA@', '')}"
-        )
-    except duckdb.Error as exc:
-        raise ParseError(_csv_rejects(con, reader, header_idx, names, exc)) from exc
-    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchall()[0][0]
-    return Parsed(rows, names)
+    # row_number() OVER () streams in scan order (= file order with preserve_insertion_order)
+    return Source(
+        f"SELECT {select}, row_number() OVER () AS _row FROM {reader.replace('@EXTRA@', '')}",
+        names,
+        lambda exc: _csv_rejects(con, reader, header_idx, names, exc),
+    )
 
 
 def _csv_rejects(
@@ -317,37 +338,31 @@ _PARAM_TYPE = (
 )
 
 
-def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
-    con.execute("DROP TABLE IF EXISTS _lines")
-    try:
-        con.execute(
-            f"CREATE TEMP TABLE _lines AS SELECT line FROM read_csv({_lit(str(path))}, "
-            "columns={'line': 'VARCHAR'}, header=false, delim='\\x1f', quote='', escape='', "
-            f"auto_detect=false, strict_mode=false, max_line_size={MAX_LINE})"
-        )
-        # row number = line number; blank lines are skipped (and not counted as records)
-        # a UTF-8 BOM survives only at the start of the first line
-        con.execute("UPDATE _lines SET line = ltrim(line, chr(65279)) WHERE rowid = 0")
-        bad = con.execute(
-            "SELECT rowid + 1 FROM _lines WHERE line IS NOT NULL AND trim(line) <> '' "
-            "AND NOT (json_valid(line) AND ltrim(line)[1] = '{') ORDER BY 1"
-        ).fetchall()
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise ParseError([Problem("json_unreadable", count=1, message=first)]) from exc
-    if bad:
-        raise ParseError(
-            [
-                Problem(
-                    rule="json_invalid",
-                    rows=[r[0] for r in bad[:20]],
-                    count=len(bad),
-                    message=f"{len(bad)} line(s) are not a JSON object (truncated or malformed)",
-                )
-            ]
-        )
-    # one JSON parse per line: from_json into a struct of the documented paths (VARCHAR
-    # leaves: numbers and booleans as their text, objects and arrays as JSON text)
+def _lines_sql(path: Path) -> str:
+    """Each line of the file as text with its 1-based line number `_row` (blank lines kept here,
+    so row numbers are line numbers; a UTF-8 BOM survives only at the start of line 1)."""
+    return (
+        "SELECT CASE WHEN _row = 1 THEN ltrim(line, chr(65279)) ELSE line END AS line, _row "
+        "FROM (SELECT line, row_number() OVER () AS _row "
+        f"FROM read_csv({_lit(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, "
+        "delim='\\x1f', quote='', escape='', auto_detect=false, strict_mode=false, "
+        f"max_line_size={MAX_LINE}))"
+    )
+
+
+#: a line that holds something (blank lines are skipped and not counted as records)
+_NOT_BLANK = (
+    "CASE WHEN line IS NULL THEN false WHEN starts_with(line, '{') THEN true "
+    "ELSE trim(line) <> '' END"
+)
+#: a line that opens a JSON object (arrays and scalars are not records)
+_OBJECT = "CASE WHEN starts_with(line, '{') THEN true ELSE ltrim(line)[1] = '{' END"
+
+
+def _ndjson_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Source:
+    """One pass: each line is parsed once (`from_json` into a struct of the documented paths;
+    VARCHAR leaves: numbers and booleans as their text, objects and arrays as JSON text) while
+    it is inserted. A malformed line makes the insert fail; `diagnose` then names the lines."""
     struct: dict[str, Any] = {}
     for keys in feed.json_paths.values():
         node = struct
@@ -362,32 +377,47 @@ def _parse_ndjson(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Par
     ]
     params = ""
     if feed.params:
+        # one pass over the parameter list: key -> value as text, then one lookup per key
         params = (
-            ", list_transform(r.event_params, lambda x: {k: x.key, v: coalesce("
+            ", map_from_entries(list_transform(r.event_params, lambda x: {k: x.key, v: coalesce("
             "x.value.string_value, x.value.int_value, x.value.float_value, "
-            "x.value.double_value)}) AS ps"
+            "x.value.double_value)})) AS ps"
         )
-        selects += [
-            f"list_filter(ps, lambda x: x.k = {_lit(p)})[1].v AS {_q('param__' + p)}"
-            for p in feed.params
-        ]
+        selects += [f"ps[{_lit(p)}] AS {_q('param__' + p)}" for p in feed.params]
+    sql = (
+        f"WITH src AS (SELECT CASE WHEN {_OBJECT} THEN line "
+        "ELSE error('line ' || _row || ' is not a JSON object') END AS line, _row "
+        f"FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK}), "
+        f"parsed AS (SELECT line, _row, from_json(line, {_lit(json.dumps(struct))}) AS r "
+        f"FROM src), flat AS (SELECT *{params} FROM parsed) "
+        f"SELECT {', '.join(selects)}, line AS _record, _row FROM flat"
+    )
+    return Source(
+        sql,
+        [*feed.json_paths, *(f"param__{p}" for p in feed.params)],
+        lambda exc: _ndjson_problems(con, path, exc),
+    )
+
+
+def _ndjson_problems(con: duckdb.DuckDBPyConnection, path: Path, exc: Exception) -> list[Problem]:
+    """The error path: which lines are not a JSON object (truncated or malformed)."""
     try:
-        # no ORDER BY: with preserve_insertion_order the projection keeps the file order
-        con.execute(
-            f"CREATE TEMP TABLE {STAGE} AS WITH src AS (SELECT line, "
-            f"from_json(line, {_lit(json.dumps(struct))}) AS r FROM _lines "
-            "WHERE line IS NOT NULL AND trim(line) <> ''), "
-            f"flat AS (SELECT *{params} FROM src) "
-            f"SELECT {', '.join(selects)}, line AS _record FROM flat"
+        bad = con.execute(
+            f"SELECT _row FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK} "
+            f"AND NOT (json_valid(line) AND {_OBJECT}) ORDER BY 1"
+        ).fetchall()
+    except duckdb.Error as err:
+        return [_unreadable("json_unreadable", err)]
+    if not bad:
+        return [_unreadable("json_unreadable", exc)]
+    return [
+        Problem(
+            rule="json_invalid",
+            rows=[r[0] for r in bad[:20]],
+            count=len(bad),
+            message=f"{len(bad)} line(s) are not a JSON object (truncated or malformed)",
         )
-    except duckdb.Error as exc:
-        raise ParseError(
-            [Problem("json_unreadable", count=1, message=str(exc).splitlines()[0])]
-        ) from exc
-    finally:
-        con.execute("DROP TABLE IF EXISTS _lines")
-    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchall()[0][0]
-    return Parsed(rows, [*feed.json_paths, *(f"param__{p}" for p in feed.params)])
+    ]
 
 
 # --- webhook bodies (LINE, Meta; stdlib json) -----------------------------------------------
@@ -447,7 +477,7 @@ def _get(obj: Any, keys: tuple[str, ...]) -> Any:
     return obj
 
 
-def _parse_webhook(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Parsed:
+def _webhook_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, name: str) -> Source:
     text = path.read_text(encoding="utf-8")
     cols = list(feed.json_paths)
     data: dict[str, list[str | None]] = {c: [] for c in [*cols, "_record"]}
@@ -477,12 +507,9 @@ def _parse_webhook(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Pa
             ]
         )
     table = pa.table({c: pa.array(v, type=pa.string()) for c, v in data.items()})
-    con.register("_stage_arrow", table)
-    try:
-        con.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT * FROM _stage_arrow")
-    finally:
-        con.unregister("_stage_arrow")
-    return Parsed(table.num_rows, cols)
+    con.register(name, table)
+    select = ", ".join(_q(c) for c in [*cols, "_record"])
+    return Source(f"SELECT {select}, row_number() OVER () AS _row FROM {name}", cols)
 
 
 def _items(feed: Feed, body: Any) -> Iterator[tuple[dict, list[dict]]]:

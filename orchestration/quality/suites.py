@@ -1,7 +1,7 @@
 """Great Expectations suites per feed, built in code from the feed registry.
 
-The frame a suite validates is computed by DuckDB from the parsed file (`_stage`): the raw text of
-the columns that are checked, plus helper columns for what GE cannot see in text:
+The frame a suite validates is computed by DuckDB from a file's rows (`frame_sql`): the raw text
+of the columns that are checked, plus helper columns for what GE cannot see in text:
 
 | helper            | meaning                                                       |
 |-------------------|---------------------------------------------------------------|
@@ -26,11 +26,22 @@ Expectations (each carries `meta.rule` and `meta.column`, the names the reason f
 An enumeration that is not strict (event types a vendor may add) never fails a file: its
 unexpected values are counted as *flagged* (`meta.flag = True`).
 
+Landing validates with `screen`: DuckDB counts every expectation's unexpected rows over the whole
+file in one aggregate pass (`Spec.predicate`, built from the same `specs` list as the suite), and
+GE runs the suite on the candidate rows only (the first 20 unexpected rows of each expectation,
+indexed by file row), so a 2M-row file costs one scan, not a 2M-row pandas frame; GE's verdict
+per expectation must match the counts, or the file is validated by GE on every row. A file with
+nothing to report does not call GE unless `OMNI_LANDING_GE=always`. `validate(feed, frame(...))`
+is GE on every row (Dagster asset checks, tests, the fallback).
+
 One ephemeral GE context per process; suites and batch definitions are created once per feed.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,16 +49,27 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.landing.parse import STAGE, Problem, _lit, _q
+from orchestration.landing.parse import Problem, _lit, _q
 from orchestration.landing.registry import EPOCH_MS, EPOCH_S, EPOCH_US, ISO, Feed
+
+#: default table of `frame_sql` / `frame` (a temp table holding one parsed file)
+STAGE = "_stage"
 
 #: Timestamps before this are not plausible for any feed.
 TS_MIN = datetime(2000, 1, 1, tzinfo=UTC)
 #: Timestamps may run this far ahead of the wall clock (time zones, clock skew).
 TS_FUTURE = timedelta(days=2)
 
+#: rows named per failed rule (reason files, validation summaries)
+PARTIAL = 20
+#: env: when GE runs on a file whose SQL screen found nothing (`findings`: not; `always`)
+GE_MODE_ENV = "OMNI_LANDING_GE"
+GE_MODES = ("findings", "always")
+
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _context: Any = None
 _suites: dict[str, tuple[Any, Any]] = {}
@@ -110,52 +132,124 @@ def _helper_needed(feed: Feed) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
+@dataclass(frozen=True)
+class Spec:
+    """One expectation of a feed's suite: the GE expectation (class name and kwargs), the names
+    the reason file uses, and the same test as a DuckDB predicate over the frame's columns
+    (TRUE when a row is *unexpected*; NULL-safe the way GE's column map expectations are).
+    `build_suite` and the SQL screen (`screen`) are both built from this one list."""
+
+    expectation: str  # GE class name, e.g. ExpectColumnValuesToBeInSet
+    kwargs: tuple[tuple[str, Any], ...]
+    rule: str
+    column: str | None  # the feed column the reason names
+    frame_column: str | None  # the frame column GE checks (None: table-level)
+    flag: bool = False
+
+    def predicate(self, params: dict[str, float]) -> str | None:
+        """SQL: TRUE for a row GE would count as unexpected (None: table-level expectation)."""
+        if self.frame_column is None:
+            return None
+        c = _q(self.frame_column)
+        kw = dict(self.kwargs)
+        if self.expectation == "ExpectColumnValuesToNotBeNull":
+            return f"({c} IS NULL)"
+        if self.expectation == "ExpectColumnValuesToBeInSet":
+            values = ", ".join(_sql_value(v) for v in kw["value_set"])
+            return f"({c} IS NOT NULL AND {c} NOT IN ({values}))"
+        if self.expectation == "ExpectColumnValuesToBeBetween":
+            lo, hi = (_resolve(kw.get(k), params) for k in ("min_value", "max_value"))
+            parts = ([f"{c} < {lo!r}"] if lo is not None else []) + (
+                [f"{c} > {hi!r}"] if hi is not None else []
+            )
+            return f"({c} IS NOT NULL AND ({' OR '.join(parts) or 'false'}))"
+        raise ValueError(f"no SQL for {self.expectation}")
+
+
+def _sql_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return _lit(str(value))
+
+
+def _resolve(value: Any, params: dict[str, float]) -> float | None:
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return params[value["$PARAMETER"]]
+    return value
+
+
+def specs(feed: Feed) -> list[Spec]:
+    """The expectations of a feed's suite, in suite order (see the module docstring)."""
+    out: list[Spec] = [
+        Spec(
+            "ExpectTableColumnsToMatchSet",
+            (("column_set", list(feed.required)), ("exact_match", False)),
+            "required_columns",
+            None,
+            None,
+        )
+    ]
+    for col in feed.required:
+        out.append(Spec("ExpectColumnValuesToNotBeNull", (), "required_not_null", col, col))
+    for col in feed.timestamps:
+        out.append(
+            Spec(
+                "ExpectColumnValuesToBeInSet",
+                (("value_set", [True]),),
+                "timestamp_parses",
+                col,
+                f"_tsok__{col}",
+            )
+        )
+        out.append(
+            Spec(
+                "ExpectColumnValuesToBeBetween",
+                (("min_value", {"$PARAMETER": "ts_min"}), ("max_value", {"$PARAMETER": "ts_max"})),
+                "timestamp_in_range",
+                col,
+                f"_ts__{col}",
+            )
+        )
+    for col in feed.numerics:
+        out.append(
+            Spec(
+                "ExpectColumnValuesToBeInSet",
+                (("value_set", [True]),),
+                "numeric_parses",
+                col,
+                f"_numok__{col}",
+            )
+        )
+    for enum in feed.enums:
+        out.append(
+            Spec(
+                "ExpectColumnValuesToBeInSet",
+                (("value_set", list(enum.values)),),
+                "enum" if enum.strict else "unknown_value",
+                enum.column,
+                enum.column,
+                flag=not enum.strict,
+            )
+        )
+    return out
+
+
 def build_suite(feed: Feed) -> Any:
     """The expectation suite of one feed (not registered; see `suite_for`)."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     suite = gx.ExpectationSuite(name=f"landing.{feed.source}.{feed.name}")
-
-    def add(exp: Any, rule: str, column: str | None, flag: bool = False) -> None:
-        exp.meta = {"rule": rule, "column": column, "flag": flag}
+    for pos, spec in enumerate(specs(feed)):
+        kwargs = dict(spec.kwargs)
+        if spec.frame_column is not None:
+            kwargs["column"] = spec.frame_column
+        exp = getattr(gxe, spec.expectation)(**kwargs)
+        # `check`: the position in `specs(feed)` (GE may return results in another order)
+        exp.meta = {"rule": spec.rule, "column": spec.column, "flag": spec.flag, "check": pos}
         suite.add_expectation(exp)
-
-    add(
-        gxe.ExpectTableColumnsToMatchSet(column_set=list(feed.required), exact_match=False),
-        "required_columns",
-        None,
-    )
-    for col in feed.required:
-        add(gxe.ExpectColumnValuesToNotBeNull(column=col), "required_not_null", col)
-    for col in feed.timestamps:
-        add(
-            gxe.ExpectColumnValuesToBeInSet(column=f"_tsok__{col}", value_set=[True]),
-            "timestamp_parses",
-            col,
-        )
-        add(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=f"_ts__{col}",
-                min_value={"$PARAMETER": "ts_min"},
-                max_value={"$PARAMETER": "ts_max"},
-            ),
-            "timestamp_in_range",
-            col,
-        )
-    for col in feed.numerics:
-        add(
-            gxe.ExpectColumnValuesToBeInSet(column=f"_numok__{col}", value_set=[True]),
-            "numeric_parses",
-            col,
-        )
-    for enum in feed.enums:
-        add(
-            gxe.ExpectColumnValuesToBeInSet(column=enum.column, value_set=list(enum.values)),
-            "enum" if enum.strict else "unknown_value",
-            enum.column,
-            flag=not enum.strict,
-        )
     return suite
 
 
@@ -192,8 +286,15 @@ def _blank(col: str) -> str:
     return f"({_q(col)} IS NULL OR trim({_q(col)}) = '')"
 
 
-def frame_sql(feed: Feed, present: set[str], table: str = STAGE) -> str:
-    """SQL for the frame the suite validates (rows in file order)."""
+def frame_sql(
+    feed: Feed,
+    present: set[str],
+    table: str = STAGE,
+    row: str | None = None,
+    where: str | None = None,
+) -> str:
+    """SQL for the frame the suite validates (rows in file order). `row`: an expression for the
+    1-based file row, added as column `_row`; `where`: which rows of `table` are the file's."""
     parts: list[str] = []
     enum_cols = {e.column for e in feed.enums}
     for col in _helper_needed(feed):
@@ -220,48 +321,89 @@ def frame_sql(feed: Feed, present: set[str], table: str = STAGE) -> str:
             parts.append(f"{ok} AS {_q('_numok__' + col)}")
         else:
             parts.append(f"true AS {_q('_numok__' + col)}")
+    if row is not None:
+        parts.append(f"{row} AS _row")
     # no ORDER BY: with preserve_insertion_order a projection keeps the file order
-    return f"SELECT {', '.join(parts) or '1 AS _one'} FROM {table}"
+    sql = f"SELECT {', '.join(parts) or '1 AS _one'} FROM {table}"
+    return sql + (f" WHERE {where}" if where else "")
 
 
-def frame(con: duckdb.DuckDBPyConnection, feed: Feed, present: set[str]) -> pd.DataFrame:
-    """The frame to validate, computed in DuckDB from the parsed file."""
+def frame(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    present: set[str],
+    table: str = STAGE,
+    row: str | None = None,
+    where: str | None = None,
+) -> pd.DataFrame:
+    """The frame to validate, computed in DuckDB from the parsed file (every row). With `row`,
+    the frame's index is the 0-based file row (`row` - 1), so GE's row indexes are file rows."""
+    return _to_frame(feed, con.sql(frame_sql(feed, present, table, row, where)).to_arrow_table())
+
+
+def _to_frame(feed: Feed, table: pa.Table) -> pd.DataFrame:
     # via Arrow: twice as fast as .df() for string columns (kept Arrow-backed in pandas)
-    table = con.sql(frame_sql(feed, present)).to_arrow_table()
     enum_cols = {e.column for e in feed.enums}
     for i, name in enumerate(table.column_names):
         if name in enum_cols:  # few distinct values: categorical makes the set checks cheap
             table = table.set_column(i, name, pc.dictionary_encode(table.column(i)))
-    return table.to_pandas()
+    if "_row" not in table.column_names:
+        return table.to_pandas()
+    rows = table.column("_row").to_numpy(zero_copy_only=False)
+    df = table.drop_columns(["_row"]).to_pandas()
+    df.index = pd.Index(rows.astype("int64") - 1)
+    return df
 
 
-def validate(feed: Feed, df: pd.DataFrame, now: datetime | None = None) -> Outcome:
-    """Run the feed's suite on `df` (from `frame`). Row numbers are 1-based file rows."""
+def _params(now: datetime) -> dict[str, float]:
+    return {"ts_min": TS_MIN.timestamp(), "ts_max": (now + TS_FUTURE).timestamp()}
+
+
+def _run_ge(feed: Feed, df: pd.DataFrame, now: datetime) -> Any:
     suite, batch_def = suite_for(feed)
-    now = now or datetime.now(UTC)
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    result = batch.validate(
+    return batch.validate(
         suite,
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
-        expectation_parameters={
-            "ts_min": TS_MIN.timestamp(),
-            "ts_max": (now + TS_FUTURE).timestamp(),
-        },
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL},
+        expectation_parameters=_params(now),
     )
+
+
+def validate(
+    feed: Feed,
+    df: pd.DataFrame,
+    now: datetime | None = None,
+    counts: dict[int, int] | None = None,
+) -> Outcome:
+    """Run the feed's suite on `df` (from `frame`). Row numbers are 1-based file rows: the
+    frame's index + 1. `counts` (expectation position -> unexpected rows, from `screen`) replace
+    GE's counts when `df` holds only a file's candidate rows."""
+    return _summarise(feed, _run_ge(feed, df, now or datetime.now(UTC)), df, counts)[0]
+
+
+def _summarise(
+    feed: Feed, result: Any, df: pd.DataFrame, counts: dict[int, int] | None
+) -> tuple[Outcome, dict[int, bool]]:
+    """The outcome of a GE run, and GE's verdict per expectation position."""
     missing = [c for c in feed.required if c not in df.columns]
     checks: list[CheckSummary] = []
     failures: list[Problem] = []
     flagged: dict[str, int] = {}
+    verdicts: dict[int, bool] = {}
     for res in result.results:
         cfg = res.expectation_config
         meta = cfg.meta or {}
+        pos = meta.get("check")
         rule, col, flag = meta.get("rule", cfg.type), meta.get("column"), meta.get("flag", False)
         if col in missing and rule != "required_columns":
             continue  # reported once, by required_columns
+        verdicts[pos] = bool(res.success)
         r = res.result or {}
         count = int(r.get("unexpected_count") or 0)
-        rows = [int(i) + 1 for i in (r.get("partial_unexpected_index_list") or [])][:20]
-        values = [str(v) for v in dict.fromkeys(r.get("partial_unexpected_list") or [])][:20]
+        if counts is not None and pos in counts:
+            count = counts[pos]
+        rows = [int(i) + 1 for i in (r.get("partial_unexpected_index_list") or [])][:PARTIAL]
+        values = [str(v) for v in dict.fromkeys(r.get("partial_unexpected_list") or [])][:PARTIAL]
         if rule == "required_columns" and missing:
             count = len(missing)
             values = missing
@@ -273,7 +415,87 @@ def validate(feed: Feed, df: pd.DataFrame, now: datetime | None = None) -> Outco
             flagged[f"{col}"] = flagged.get(f"{col}", 0) + count
             continue
         failures.append(_problem(feed, check, missing))
-    return Outcome(not failures, checks, failures, flagged)
+    return Outcome(not failures, checks, failures, flagged), verdicts
+
+
+def ge_mode() -> str:
+    """`OMNI_LANDING_GE`: `findings` (default) or `always`; see `screen`."""
+    mode = os.environ.get(GE_MODE_ENV, "findings").strip().lower() or "findings"
+    if mode not in GE_MODES:
+        raise ValueError(f"{GE_MODE_ENV}={mode!r}: expected one of {', '.join(GE_MODES)}")
+    return mode
+
+
+def screen(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    present: set[str],
+    table: str,
+    row: str,
+    where: str | None = None,
+    now: datetime | None = None,
+    mode: str | None = None,
+) -> Outcome:
+    """Validate one file's rows of `table` (`where`) without a full-size frame.
+
+    1. DuckDB counts, in one aggregate pass, the unexpected rows of every expectation of the
+       suite (`Spec.predicate`: the same test as the expectation, on the same helper columns).
+    2. Great Expectations runs the suite on the *candidate rows*: the first 20 unexpected rows of
+       each expectation with any (index = file row - 1), so its results name rule, column, rows
+       and values exactly as on the whole file; the counts are DuckDB's (exact).
+    3. GE's verdict must agree with the counts for every expectation; if not (a predicate that
+       drifted from its expectation), the whole file is validated by GE instead.
+
+    A file with no unexpected row and every required column present has no candidate rows:
+    mode `findings` (default) reports every expectation as passed without calling GE (the
+    suite on an empty frame cannot fail); mode `always` (`OMNI_LANDING_GE=always`) still runs
+    GE, on the empty frame.
+    """
+    now = now or datetime.now(UTC)
+    mode = mode or ge_mode()
+    missing = [c for c in feed.required if c not in present]
+    all_specs = specs(feed)
+    preds = {
+        pos: spec.predicate(_params(now))
+        for pos, spec in enumerate(all_specs)
+        if spec.frame_column is not None and spec.column not in missing
+    }
+    base = frame_sql(feed, present, table, row, where)
+    aggs = ", ".join(f"count_if({p})" for p in preds.values()) or "0"
+    found = con.execute(f"SELECT {aggs} FROM ({base})").fetchall()[0]
+    counts = {pos: int(n or 0) for pos, n in zip(preds, found, strict=False)}
+    if not missing and not any(counts.values()) and mode != "always":
+        checks = [
+            CheckSummary(_snake(s.expectation), s.rule, s.column, True, flag=s.flag)
+            for s in all_specs
+        ]
+        return Outcome(True, checks, [], {})
+    failing = [preds[pos] for pos, n in counts.items() if n]
+    if failing:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _screen AS {base}")
+        picks = " UNION ".join(
+            f"(SELECT _row FROM _screen WHERE {p} ORDER BY _row LIMIT {PARTIAL})" for p in failing
+        )
+        try:
+            rows = con.sql(
+                f"SELECT * FROM _screen WHERE _row IN ({picks}) ORDER BY _row"
+            ).to_arrow_table()
+        finally:
+            con.execute("DROP TABLE IF EXISTS _screen")
+    else:
+        rows = con.sql(f"SELECT * FROM ({base}) WHERE false").to_arrow_table()
+    df = _to_frame(feed, rows)
+    outcome, verdicts = _summarise(feed, _run_ge(feed, df, now), df, counts)
+    if all(verdicts.get(pos) == (n == 0) for pos, n in counts.items()):
+        return outcome
+    log.warning(
+        "%s: GE and the SQL screen disagree; validating every row with GE instead", feed.key
+    )
+    return validate(feed, frame(con, feed, present, table, row, where), now)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _problem(feed: Feed, check: CheckSummary, missing: list[str]) -> Problem:
