@@ -1,9 +1,13 @@
 """Generator and landing throughput: rows per second and peak memory at a given size.
 
     python bench/landing_bench.py --customers 100000 [--days 30] [--out /tmp/bench-landing]
+    python bench/landing_bench.py --customers 100000 --skip-generate --repeat 3
 
-Each stage runs in its own child process so its peak memory (ru_maxrss) is its own. Results are
-printed as a table and written to bench/results/landing.json.
+The sample is generated once into `<out>/sample` (`--skip-generate` reuses it); each landing run
+gets a fresh `<out>/landing` of hard links to it (quarantine moves a link, never the sample), a
+fresh warehouse and quarantine folder. Each stage runs in its own child process so its peak memory
+(ru_maxrss) is its own. With `--repeat N` the landing runs N times and the median per source is
+reported. Results are printed as a table and written to bench/results/landing[-<customers>].json.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -21,26 +25,53 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAND = """
-import json, sys, time
+import json, resource, sys, time
 from orchestration.landing import land_source, SOURCES
 out = {}
 for source in SOURCES:
     started = time.perf_counter()
     result = land_source(source, progress=False)
+    phases = {}
+    for f in result.files_loaded + result.files_quarantined:
+        for k, v in f.timings.items():
+            phases[k] = phases.get(k, 0.0) + v
     out[source] = {"rows": result.rows_loaded, "seconds": time.perf_counter() - started,
-                   "files": len(result.files_loaded), "quarantined": len(result.files_quarantined)}
+                   "files": len(result.files_loaded), "quarantined": len(result.files_quarantined),
+                   "phases": phases,
+                   "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+    del result
 print(json.dumps(out))
 """
 
+CSV_SOURCES = {
+    "crm_contacts",
+    "shop_orders",
+    "pos_transactions",
+    "sms_messages",
+    "consent",
+    "ad_spend",
+    "erasure_requests",
+}
+
 
 def _child(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Run a child; return (wall seconds, its peak RSS in MiB, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run a child; return (wall seconds, its own peak RSS in MiB via wait4, stdout)."""
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) // 1024, proc.stdout
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, stdout)
+    return wall, usage.ru_maxrss // 1024, stdout
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst, copy_function=os.link)
 
 
 def main() -> int:
@@ -48,68 +79,95 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/omni-bench-landing"))
+    parser.add_argument("--out", type=Path, default=None, help="/tmp/omni-bench-landing-<n>")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse <out>/sample")
+    parser.add_argument("--repeat", type=int, default=1, help="landing runs (median reported)")
+    parser.add_argument("--tag", default="", help="suffix of the results file name")
     args = parser.parse_args()
 
-    shutil.rmtree(args.out, ignore_errors=True)
+    out_dir = args.out or Path(f"/tmp/omni-bench-landing-{args.customers}")
+    sample = out_dir / "sample"
     env = dict(
         os.environ,
-        OMNI_LANDING_DIR=str(args.out / "landing"),
-        OMNI_QUARANTINE_DIR=str(args.out / "quarantine"),
-        OMNI_WAREHOUSE=str(args.out / "warehouse.duckdb"),
-        OMNI_TRUTH_DIR=str(args.out / "truth"),
+        OMNI_LANDING_DIR=str(out_dir / "landing"),
+        OMNI_QUARANTINE_DIR=str(out_dir / "quarantine"),
+        OMNI_WAREHOUSE=str(out_dir / "warehouse.duckdb"),
+        OMNI_TRUTH_DIR=str(out_dir / "truth"),
         OMNI_PII_SALT=os.environ.get("OMNI_PII_SALT", "bench-salt"),
     )
-    gen_wall, gen_peak, _ = _child(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.generator",
-            "--customers",
-            str(args.customers),
-            "--days",
-            str(args.days),
-            "--seed",
-            str(args.seed),
-            "--out",
-            env["OMNI_LANDING_DIR"],
-            "--truth",
-            env["OMNI_TRUTH_DIR"],
-            "--quiet",
-        ],
-        env,
-    )
-    manifest = json.loads((args.out / "truth" / "manifest.json").read_text())
-    gen_rows = sum(f.get("rows", 0) for f in manifest.get("files", []))
-    land_wall, land_peak, out = _child([sys.executable, "-c", LAND], env)
-    per_source = json.loads(out.strip().splitlines()[-1])
-
-    csv_sources = {
-        "crm_contacts",
-        "shop_orders",
-        "pos_transactions",
-        "sms_messages",
-        "consent",
-        "ad_spend",
-        "erasure_requests",
-    }
-    rows = sum(s["rows"] for s in per_source.values())
-    csv_rows = sum(s["rows"] for k, s in per_source.items() if k in csv_sources)
-    csv_secs = sum(s["seconds"] for k, s in per_source.items() if k in csv_sources)
-    result = {
-        "customers": args.customers,
-        "days": args.days,
-        "generator": {
+    generator = None
+    if not args.skip_generate:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        gen_wall, gen_peak, _ = _child(
+            [
+                sys.executable,
+                "-m",
+                "orchestration.generator",
+                "--customers",
+                str(args.customers),
+                "--days",
+                str(args.days),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(sample),
+                "--truth",
+                env["OMNI_TRUTH_DIR"],
+                "--quiet",
+            ],
+            env,
+        )
+        manifest = json.loads((out_dir / "truth" / "manifest.json").read_text())
+        gen_rows = sum(f.get("rows", 0) for f in manifest.get("files", []))
+        generator = {
             "rows": gen_rows,
             "seconds": round(gen_wall, 2),
             "rows_per_s": round(gen_rows / gen_wall),
             "peak_mib": gen_peak,
-        },
+        }
+    elif not sample.is_dir():
+        parser.error(f"--skip-generate: no sample at {sample}")
+
+    runs = []
+    for _ in range(args.repeat):
+        _link_tree(sample, out_dir / "landing")
+        shutil.rmtree(out_dir / "quarantine", ignore_errors=True)
+        for suffix in ("", ".wal"):
+            Path(env["OMNI_WAREHOUSE"] + suffix).unlink(missing_ok=True)
+        land_wall, land_peak, stdout = _child([sys.executable, "-c", LAND], env)
+        runs.append((land_wall, land_peak, json.loads(stdout.strip().splitlines()[-1])))
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    per_source = {}
+    for source, first in runs[0][2].items():
+        secs = [r[2][source]["seconds"] for r in runs]
+        per_source[source] = {
+            **first,
+            "seconds": round(med(secs), 3),
+            "seconds_runs": [round(s, 3) for s in secs],
+            "phases": {
+                k: round(med([r[2][source]["phases"].get(k, 0.0) for r in runs]), 3)
+                for k in first["phases"]
+            },
+        }
+    rows = sum(s["rows"] for s in per_source.values())
+    csv_rows = sum(s["rows"] for k, s in per_source.items() if k in CSV_SOURCES)
+    csv_secs = sum(s["seconds"] for k, s in per_source.items() if k in CSV_SOURCES)
+    land_wall = med([r[0] for r in runs])
+    result = {
+        "customers": args.customers,
+        "days": args.days,
+        "load_average": os.getloadavg(),
+        "generator": generator,
         "landing": {
             "rows": rows,
             "seconds": round(land_wall, 2),
+            "seconds_runs": [round(r[0], 2) for r in runs],
             "rows_per_s": round(rows / land_wall),
-            "peak_mib": land_peak,
+            "peak_mib": round(med([r[1] for r in runs])),
+            "peak_mib_runs": [r[1] for r in runs],
             "csv_rows_per_s": round(csv_rows / csv_secs) if csv_secs else None,
         },
         "per_source": per_source,
@@ -117,17 +175,26 @@ def main() -> int:
     print(f"{'stage':<12}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'peak MiB':>10}")
     for stage in ("generator", "landing"):
         r = result[stage]
-        print(
-            f"{stage:<12}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rows_per_s']:>12,}"
-            f"{r['peak_mib']:>10,}"
-        )
+        if r:
+            print(
+                f"{stage:<12}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rows_per_s']:>12,}"
+                f"{r['peak_mib']:>10,}"
+            )
+    land = result["landing"]
+    print(f"landing runs: {land['seconds_runs']} s, peak MiB {land['peak_mib_runs']}")
     print(f"landing, CSV sources only: {result['landing']['csv_rows_per_s']:,} rows/s")
     for source, s in per_source.items():
         rate = s["rows"] / s["seconds"] if s["seconds"] else 0
-        print(f"  {source:<18}{s['rows']:>10,} rows {s['seconds']:>7.1f} s {rate:>10,.0f} rows/s")
+        phases = " ".join(f"{k} {v:.2f}" for k, v in s["phases"].items())
+        print(
+            f"  {source:<18}{s['rows']:>10,} rows {s['files']:>4} files {s['seconds']:>7.2f} s "
+            f"{rate:>10,.0f} rows/s  rss {s['maxrss_mib']:>5} MiB  [{phases}]"
+        )
+    print(f"load average: {', '.join(f'{x:.2f}' for x in result['load_average'])}")
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "landing.json").write_text(json.dumps(result, indent=2))
+    name = f"landing-{args.customers}{'-' + args.tag if args.tag else ''}.json"
+    (results / name).write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 
