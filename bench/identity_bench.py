@@ -1,19 +1,24 @@
 """Benchmark identity stitching: the real int_identity_components materialization through dbt
 against scipy.sparse.csgraph.connected_components on the same edges.
 
-    .venv/bin/python bench/identity_bench.py            # 1M identifiers, ~1.4M edges
-    .venv/bin/python bench/identity_bench.py --nodes 100000 --chain 2000   # quick look
+    .venv/bin/python bench/identity_bench.py            # 1M identifiers, ~1.4M edges, 3 repeats
+    .venv/bin/python bench/identity_bench.py --nodes 100000 --chain 2000 --repeat 1   # quick look
 
 Builds a graph in a throwaway DuckDB warehouse (table bench.identity_edges, columns node_a,
 node_b; node keys shaped like the real ones, `<type>:<64 hex>`; node_b NULL for an identifier
 without edges): random components of skewed sizes plus one chain of --chain nodes. Then
-1. dbt: `dbt run --select int_identity_components --vars {identity_edges_relation: ...}`,
-   timed as wall time of the command (process start, parse, run) and as dbt's own execution
-   time of the model (run_results.json);
-2. scipy: read the edge table from DuckDB (Arrow), number the nodes (Arrow dictionary encoding),
-   build the sparse matrix, connected_components - the whole path, timed;
-3. checks both give the same partition, prints rounds, times and ratios and writes
-   bench/results/identity.json.
+1. dbt, once untimed (`dbt parse` with the same vars and target path: the full parse of the
+   project, reported as dbt_parse_seconds), then --repeat times
+   `dbt run --select int_identity_components --vars {identity_edges_relation: ...}` with partial
+   parsing warm, timed as
+   - model: dbt's own execution time of the model (run_results.json): every statement of the
+     materialization, from reading the edges to writing intermediate.int_identity_components;
+   - wall: the whole command (process start, imports, manifest load, run);
+2. scipy, --repeat times: read the edge table from DuckDB (Arrow), number the nodes (Arrow
+   dictionary encoding), build the sparse matrix, connected_components - the whole path, timed
+   end to end (it writes nothing back, the dbt model writes its table);
+3. checks both give the same partition, prints rounds, median times (and every sample) and the
+   ratios of the medians, and writes bench/results/identity.json.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,13 +122,12 @@ def write_edges(warehouse: Path, a: np.ndarray, b: np.ndarray, lone: np.ndarray)
         con.close()
 
 
-def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
+def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str]:
+    """Run dbt with the bench vars and paths; returns (wall seconds, stdout)."""
     env = dict(os.environ, OMNI_WAREHOUSE=str(warehouse), OMNI_PII_SALT="bench-salt")
     command = [
         str(DBT),
-        "run",
-        "--select",
-        "int_identity_components",
+        *args,
         "--vars",
         json.dumps({"identity_edges_relation": EDGES_RELATION}),
         "--profiles-dir",
@@ -138,7 +143,15 @@ def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
     result = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"dbt failed:\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(f"dbt {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+    return wall, result.stdout
+
+
+def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
+    """One timed `dbt run` of the model (partial parsing warm)."""
+    wall, stdout = dbt_command(warehouse, work, "run", "--select", "int_identity_components")
+    if "Unable to do partial parsing" in stdout or "Starting full parse" in stdout:
+        print("  warning: dbt did a full parse inside the timed run")
     run_results = json.loads((work / "target" / "run_results.json").read_text())
     model = next(r for r in run_results["results"] if r["unique_id"].endswith("components"))
     return {
@@ -204,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chain", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs (medians reported)")
     parser.add_argument("--keep", action="store_true", help="keep the bench warehouse")
     args = parser.parse_args(argv)
 
@@ -217,8 +231,17 @@ def main(argv: list[str] | None = None) -> int:
             f"graph: {args.nodes:,} identifiers, {len(a):,} edges, {len(lone):,} lone, "
             f"chain {args.chain:,} ({rows:,} rows, built in {time.perf_counter() - t:.1f} s)"
         )
-        dbt_times = run_dbt(warehouse, work)
-        scipy_seconds, nodes, labels, n_components = run_scipy(warehouse)
+        parse_seconds, _ = dbt_command(warehouse, work, "parse")
+        dbt_runs, scipy_runs = [], []
+        for i in range(args.repeat):
+            dbt_runs.append(run_dbt(warehouse, work))
+            scipy_seconds, nodes, labels, n_components = run_scipy(warehouse)
+            scipy_runs.append(scipy_seconds)
+            print(
+                f"run {i + 1}/{args.repeat}: model {dbt_runs[-1]['model_seconds']:.2f} s, "
+                f"wall {dbt_runs[-1]['wall_seconds']:.2f} s, scipy {scipy_seconds:.2f} s, "
+                f"load {os.getloadavg()[0]:.1f}"
+            )
         check = same_partition(warehouse, nodes, labels)
     finally:
         if not args.keep:
@@ -226,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"kept {warehouse}")
 
+    model_s = statistics.median(r["model_seconds"] for r in dbt_runs)
+    wall_s = statistics.median(r["wall_seconds"] for r in dbt_runs)
+    scipy_s = statistics.median(scipy_runs)
     ok = (
         check["nodes_dbt"] == check["nodes_matched"] == len(nodes)
         and check["components_dbt"] == check["components_scipy"] == check["pairs"]
@@ -237,12 +263,20 @@ def main(argv: list[str] | None = None) -> int:
         "chain": args.chain,
         "components": n_components,
         "rounds": check["rounds"],
-        "dbt_model_seconds": round(dbt_times["model_seconds"], 3),
-        "dbt_elapsed_seconds": round(dbt_times["dbt_elapsed_seconds"], 3),
-        "dbt_wall_seconds": round(dbt_times["wall_seconds"], 3),
-        "scipy_seconds": round(scipy_seconds, 3),
-        "ratio_model_to_scipy": round(dbt_times["model_seconds"] / scipy_seconds, 2),
-        "ratio_wall_to_scipy": round(dbt_times["wall_seconds"] / scipy_seconds, 2),
+        "repeats": args.repeat,
+        "dbt_parse_seconds": round(parse_seconds, 3),
+        "dbt_model_seconds": round(model_s, 3),
+        "dbt_elapsed_seconds": round(
+            statistics.median(r["dbt_elapsed_seconds"] for r in dbt_runs), 3
+        ),
+        "dbt_wall_seconds": round(wall_s, 3),
+        "scipy_seconds": round(scipy_s, 3),
+        "ratio_model_to_scipy": round(model_s / scipy_s, 2),
+        "ratio_wall_to_scipy": round(wall_s / scipy_s, 2),
+        "dbt_model_samples": [round(r["model_seconds"], 3) for r in dbt_runs],
+        "dbt_wall_samples": [round(r["wall_seconds"], 3) for r in dbt_runs],
+        "scipy_samples": [round(x, 3) for x in scipy_runs],
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "same_partition": ok,
         "duckdb": duckdb.__version__,
         "scipy": scipy.__version__,
