@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from orchestration.landing.registry import Feed, snake_case
 
@@ -506,6 +505,8 @@ def _webhook_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, name
                 )
             ]
         )
+    import pyarrow as pa
+
     table = pa.table({c: pa.array(v, type=pa.string()) for c, v in data.items()})
     con.register(name, table)
     select = ", ".join(_q(c) for c in [*cols, "_record"])

@@ -45,15 +45,16 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from orchestration.landing.parse import Problem, _lit, _q
 from orchestration.landing.registry import EPOCH_MS, EPOCH_S, EPOCH_US, ISO, Feed
+
+if TYPE_CHECKING:  # pandas / pyarrow are imported when a frame is built (not for a clean file)
+    import pandas as pd
+    import pyarrow as pa
 
 #: default table of `frame_sql` / `frame` (a temp table holding one parsed file)
 STAGE = "_stage"
@@ -342,6 +343,9 @@ def frame(
 
 
 def _to_frame(feed: Feed, table: pa.Table) -> pd.DataFrame:
+    import pandas as pd
+    import pyarrow.compute as pc
+
     # via Arrow: twice as fast as .df() for string columns (kept Arrow-backed in pandas)
     enum_cols = {e.column for e in feed.enums}
     for i, name in enumerate(table.column_names):
@@ -359,14 +363,21 @@ def _params(now: datetime) -> dict[str, float]:
     return {"ts_min": TS_MIN.timestamp(), "ts_max": (now + TS_FUTURE).timestamp()}
 
 
-def _run_ge(feed: Feed, df: pd.DataFrame, now: datetime) -> Any:
+def _run_ge(feed: Feed, df: pd.DataFrame, now: datetime, only: set[int] | None = None) -> list[Any]:
+    """GE's results on `df`: the whole suite, or (`only`) those of its expectations, each
+    validated on its own (a GE run costs about the same per expectation, whatever the rows)."""
     suite, batch_def = suite_for(feed)
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    return batch.validate(
-        suite,
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL},
-        expectation_parameters=_params(now),
-    )
+    fmt = {"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL}
+    if only is None:
+        return list(
+            batch.validate(suite, result_format=fmt, expectation_parameters=_params(now)).results
+        )
+    return [
+        batch.validate(exp, result_format=fmt, expectation_parameters=_params(now))
+        for exp in suite.expectations
+        if (exp.meta or {}).get("check") in only
+    ]
 
 
 def validate(
@@ -382,21 +393,24 @@ def validate(
 
 
 def _summarise(
-    feed: Feed, result: Any, df: pd.DataFrame, counts: dict[int, int] | None
+    feed: Feed, results: list[Any], df: pd.DataFrame, counts: dict[int, int] | None
 ) -> tuple[Outcome, dict[int, bool]]:
-    """The outcome of a GE run, and GE's verdict per expectation position."""
+    """The outcome of GE's results (in suite order; an expectation GE did not run passed: its
+    count is 0), and GE's verdict per expectation position."""
     missing = [c for c in feed.required if c not in df.columns]
+    by_pos = {(res.expectation_config.meta or {}).get("check"): res for res in results}
     checks: list[CheckSummary] = []
     failures: list[Problem] = []
     flagged: dict[str, int] = {}
     verdicts: dict[int, bool] = {}
-    for res in result.results:
-        cfg = res.expectation_config
-        meta = cfg.meta or {}
-        pos = meta.get("check")
-        rule, col, flag = meta.get("rule", cfg.type), meta.get("column"), meta.get("flag", False)
+    for pos, spec in enumerate(specs(feed)):
+        rule, col, flag = spec.rule, spec.column, spec.flag
         if col in missing and rule != "required_columns":
             continue  # reported once, by required_columns
+        res = by_pos.get(pos)
+        if res is None:
+            checks.append(CheckSummary(_snake(spec.expectation), rule, col, True, flag=flag))
+            continue
         verdicts[pos] = bool(res.success)
         r = res.result or {}
         count = int(r.get("unexpected_count") or 0)
@@ -407,7 +421,9 @@ def _summarise(
         if rule == "required_columns" and missing:
             count = len(missing)
             values = missing
-        check = CheckSummary(cfg.type, rule, col, bool(res.success), count, rows, flag, values)
+        check = CheckSummary(
+            res.expectation_config.type, rule, col, bool(res.success), count, rows, flag, values
+        )
         checks.append(check)
         if res.success:
             continue
@@ -440,16 +456,17 @@ def screen(
 
     1. DuckDB counts, in one aggregate pass, the unexpected rows of every expectation of the
        suite (`Spec.predicate`: the same test as the expectation, on the same helper columns).
-    2. Great Expectations runs the suite on the *candidate rows*: the first 20 unexpected rows of
-       each expectation with any (index = file row - 1), so its results name rule, column, rows
-       and values exactly as on the whole file; the counts are DuckDB's (exact).
-    3. GE's verdict must agree with the counts for every expectation; if not (a predicate that
-       drifted from its expectation), the whole file is validated by GE instead.
+    2. Great Expectations validates every expectation with unexpected rows (and the required
+       columns when some are missing) on the *candidate rows*: the first 20 unexpected rows of
+       each such expectation, indexed by file row. GE's results name rule, column, rows and
+       values exactly as on the whole file; the counts are DuckDB's (exact).
+    3. GE must confirm every count (fail where DuckDB counted, pass elsewhere); if it does not
+       (a predicate that drifted from its expectation), GE validates the whole file instead.
 
-    A file with no unexpected row and every required column present has no candidate rows:
-    mode `findings` (default) reports every expectation as passed without calling GE (the
-    suite on an empty frame cannot fail); mode `always` (`OMNI_LANDING_GE=always`) still runs
-    GE, on the empty frame.
+    Expectations without unexpected rows are reported as passed without a GE run (GE on rows
+    that all pass cannot fail), so a clean file costs one DuckDB scan. `mode="always"`
+    (`OMNI_LANDING_GE=always`) runs the whole suite on the candidate rows of every file, clean
+    or not, as an audit.
     """
     now = now or datetime.now(UTC)
     mode = mode or ge_mode()
@@ -465,11 +482,7 @@ def screen(
     found = con.execute(f"SELECT {aggs} FROM ({base})").fetchall()[0]
     counts = {pos: int(n or 0) for pos, n in zip(preds, found, strict=False)}
     if not missing and not any(counts.values()) and mode != "always":
-        checks = [
-            CheckSummary(_snake(s.expectation), s.rule, s.column, True, flag=s.flag)
-            for s in all_specs
-        ]
-        return Outcome(True, checks, [], {})
+        return _summarise(feed, [], _Columns(present), counts)[0]
     failing = [preds[pos] for pos, n in counts.items() if n]
     if failing:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _screen AS {base}")
@@ -485,13 +498,23 @@ def screen(
     else:
         rows = con.sql(f"SELECT * FROM ({base}) WHERE false").to_arrow_table()
     df = _to_frame(feed, rows)
-    outcome, verdicts = _summarise(feed, _run_ge(feed, df, now), df, counts)
-    if all(verdicts.get(pos) == (n == 0) for pos, n in counts.items()):
+    only = None
+    if mode != "always":  # GE confirms and describes each finding; passing ones are not re-run
+        only = {pos for pos, n in counts.items() if n} | ({0} if missing else set())
+    outcome, verdicts = _summarise(feed, _run_ge(feed, df, now, only), df, counts)
+    if all(verdicts.get(pos, True) == (n == 0) for pos, n in counts.items()):
         return outcome
     log.warning(
         "%s: GE and the SQL screen disagree; validating every row with GE instead", feed.key
     )
     return validate(feed, frame(con, feed, present, table, row, where), now)
+
+
+class _Columns:
+    """Stands in for a frame where only the column names are needed."""
+
+    def __init__(self, columns: set[str]):
+        self.columns = columns
 
 
 def _snake(name: str) -> str:

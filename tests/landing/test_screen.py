@@ -58,16 +58,33 @@ def _consent_rows() -> list[dict[str, str | None]]:
 
 
 def _compare(con, feed, present) -> quality.Outcome:
-    screened = quality.screen(con, feed, present, "t", "_row", now=NOW)
     full = quality.validate(feed, quality.frame(con, feed, present, "t", row="_row"), NOW)
 
     def key(outcome):
         return sorted((c.rule, c.column or "", str(c.to_dict())) for c in outcome.checks)
 
-    assert key(screened) == key(full)
-    assert [p.to_dict() for p in screened.failures] == [p.to_dict() for p in full.failures]
-    assert screened.flagged == full.flagged and screened.success == full.success
+    for mode in ("always", "findings"):
+        screened = quality.screen(con, feed, present, "t", "_row", now=NOW, mode=mode)
+        assert key(screened) == key(full)
+        assert [p.to_dict() for p in screened.failures] == [p.to_dict() for p in full.failures]
+        assert screened.flagged == full.flagged and screened.success == full.success
     return screened
+
+
+def test_screen_matches_ge_on_every_row_line_webhook_flags() -> None:
+    feed = FEEDS["line_events/line_webhook"]
+    rows = [
+        {"type": t, "timestamp": "1777629600000", "source__user_id": "U1"}
+        for t in ["follow", "messageEdited", "message", "undefined", None, "follow"] * 10
+    ]
+    rows[4]["timestamp"] = "soon"
+    con = _table(rows, list(feed.columns))
+    outcome = _compare(con, feed, set(feed.columns))
+    assert outcome.flagged == {"type": 20}
+    assert {(p.rule, p.column) for p in outcome.failures} == {
+        ("required_not_null", "type"),
+        ("timestamp_parses", "timestamp"),
+    }
 
 
 def test_screen_matches_ge_on_every_row() -> None:
