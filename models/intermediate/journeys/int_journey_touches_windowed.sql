@@ -1,10 +1,10 @@
 {%- set lookback_days = var('attribution_lookback_days') | int -%}
 {#-
-    The journey of every conversion: one row per conversion x engaged touch of the same customer
-    strictly before the conversion and at most var attribution_lookback_days days before it. The
-    web session in which an online order was placed is the checkout itself, not a touch that led
-    to it, when it has no source (direct); a session that arrived from an ad or a message stays.
-    Touches are ordered by time, ties broken by touchpoint_id; touch_position counts from 1.
+    The journey of every conversion: one row per conversion x touch of the same customer
+    (int_journey_touchpoints_filtered: engaged, checkout sessions and repeated engagement with
+    one message left out) strictly before the conversion and at most var
+    attribution_lookback_days days before it. Touches are ordered by time, ties broken by
+    touchpoint_id; touch_position counts from 1.
 -#}
 with
 
@@ -13,7 +13,7 @@ conversions as (
 ),
 
 touchpoints as (
-    select * from {{ ref('int_touchpoints_unioned') }}
+    select * from {{ ref('int_journey_touchpoints_filtered') }}
 ),
 
 windowed as (
@@ -33,13 +33,6 @@ windowed as (
             and conversions.converted_at > touchpoints.occurred_at
             and {{ dbt.dateadd('day', -lookback_days, 'conversions.converted_at') }}
             <= touchpoints.occurred_at
-            and touchpoints.is_engaged
-    where
-        not (
-            conversions.source = 'shopify'
-            and touchpoints.channel = 'direct'
-            and touchpoints.session_order_id = conversions.source_order_id
-        )
 ),
 
 positioned as (

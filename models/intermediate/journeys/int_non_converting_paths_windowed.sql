@@ -1,27 +1,25 @@
 {%- set lookback_days = var('attribution_lookback_days') | int -%}
+{%- set bigint_type = api.Column.translate_type('bigint') -%}
+{%- set string_type = api.Column.translate_type('string') -%}
 {#-
-    Paths that did not (yet) convert, what data-driven attribution compares converting paths
-    with: per customer, the engaged touches after the customer's last conversion (all of them for
-    a customer who never converted), at most var attribution_lookback_days days before the last
-    of them. One row per customer x touch, ordered as journeys are.
+    Paths that did not convert, what data-driven attribution compares converting paths with, cut
+    like converting paths: a customer's touches (int_journey_touchpoints_filtered) that are in no
+    conversion's journey, in windows of var attribution_lookback_days days counted from the
+    customer's first such touch (window 0 = days [0, lookback), ...). One path per customer x
+    window that has touches, one row per path x touch, ordered as journeys are.
 -#}
 with
 
-conversions as (
-    select * from {{ ref('int_conversions_unioned') }}
-),
-
 touchpoints as (
-    select * from {{ ref('int_touchpoints_unioned') }}
+    select * from {{ ref('int_journey_touchpoints_filtered') }}
 ),
 
-last_conversions as (
-    select
-        customer_id,
-        max(converted_at) as last_converted_at
-    from conversions
-    where customer_id is not null
-    group by customer_id
+journey_touches as (
+    select * from {{ ref('int_journey_touches_windowed') }}
+),
+
+journey_touchpoints as (
+    select distinct touchpoint_id from journey_touches
 ),
 
 open_touches as (
@@ -31,48 +29,46 @@ open_touches as (
         touchpoints.channel,
         touchpoints.touch_type,
         touchpoints.campaign_id,
-        touchpoints.occurred_at
+        touchpoints.occurred_at,
+        min(touchpoints.occurred_at) over (
+            partition by touchpoints.customer_id
+        ) as first_open_touch_at
     from touchpoints
-    left join last_conversions
-        on touchpoints.customer_id = last_conversions.customer_id
-    where
-        touchpoints.is_engaged
-        and touchpoints.customer_id is not null
-        and (
-            last_conversions.last_converted_at is null
-            or touchpoints.occurred_at >= last_conversions.last_converted_at
-        )
-),
-
-path_ends as (
-    select
-        customer_id,
-        max(occurred_at) as path_ended_at
-    from open_touches
-    group by customer_id
+    left join journey_touchpoints
+        on touchpoints.touchpoint_id = journey_touchpoints.touchpoint_id
+    where journey_touchpoints.touchpoint_id is null
 ),
 
 windowed as (
     select
-        open_touches.*,
-        path_ends.path_ended_at
+        *,
+        cast(
+            floor(
+                {{ dbt.datediff('first_open_touch_at', 'occurred_at', 'second') }}
+                / {{ lookback_days * 86400 }}.0
+            ) as {{ bigint_type }}
+        ) as window_number
     from open_touches
-    inner join path_ends
-        on open_touches.customer_id = path_ends.customer_id
-    where
-        open_touches.occurred_at
-        >= {{ dbt.dateadd('day', -lookback_days, 'path_ends.path_ended_at') }}
 ),
 
 positioned as (
     select
-        {{ dbt.concat(["'open:'", 'customer_id']) }} as path_id,
+        {{ dbt.concat([
+            "'open:'", 'customer_id', "':'",
+            'cast(window_number as ' ~ string_type ~ ')'
+        ]) }} as path_id,
         *,
+        min(occurred_at) over (
+            partition by customer_id, window_number
+        ) as path_started_at,
+        max(occurred_at) over (
+            partition by customer_id, window_number
+        ) as path_ended_at,
         row_number() over (
-            partition by customer_id
+            partition by customer_id, window_number
             order by occurred_at, touchpoint_id
         ) as touch_position,
-        count(*) over (partition by customer_id) as touch_count
+        count(*) over (partition by customer_id, window_number) as touch_count
     from windowed
 )
 
