@@ -31,6 +31,12 @@ LEDGER = "raw._landing_ledger"
 META_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_file_hash")
 #: test hook: seconds to sleep inside the open load transaction (proves atomicity under kill)
 SLEEP_IN_TXN_ENV = "OMNI_LANDING_TEST_SLEEP_IN_TXN"
+#: env: DuckDB memory limit of the landing connection (its buffer pool spills or evicts beyond
+#: it, so the peak stays flat however many files a run lands)
+MEMORY_LIMIT_ENV = "OMNI_LANDING_MEMORY_LIMIT"
+MEMORY_LIMIT = "512MB"
+#: errors of the machine, not of the file: raised, never a reason to quarantine
+_NOT_THE_FILE = (duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException)
 
 
 @dataclass
@@ -288,6 +294,8 @@ def _load(
                 [rel, now, sniffed.file_hash],
             ).fetchall()[0][0]
         except duckdb.Error as exc:
+            if isinstance(exc, _NOT_THE_FILE):
+                raise
             con.execute("ROLLBACK")
             return source.diagnose(exc)
         result.rows = rows
@@ -339,6 +347,7 @@ def land_source(
     con = duckdb.connect(str(cfg.warehouse))
     try:
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT])
         _ensure_ledger(con)
         for feed in feeds:
             _ensure_table(con, feed, [])
