@@ -35,8 +35,9 @@ def test_preferred_channel_beats_chance_against_the_truth(built):
 
 @pytest.mark.xfail(
     reason="issue 5 target of 90 % not met: 72 % here (89/123), 74 % on 3,000 and 75 % on "
-    "5,000 customers x 120 days (15-20 sends per channel; LINE/SMS click rates carry the "
-    "interest-match boost the truth's base probability leaves out)",
+    "5,000 customers x 120 days. The truth ranks channels the brand may not use (no consent, "
+    "never sent): where its channel had enough sends agreement is 98 % (89/91) here, 86-87 % "
+    "on 3,000 / 5,000 (15-20 sends per channel; LINE/SMS clicks carry an interest-match boost)",
     strict=False,
 )
 def test_preferred_channel_agrees_with_the_truth_for_90_percent(built):

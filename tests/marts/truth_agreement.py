@@ -68,14 +68,24 @@ def read_people(truth_dir: Path) -> dict[str, dict[str, str]]:
 class PreferredAgreement:
     customers: int
     agreeing: int
+    #: Of those, customers the truth's preferred channel sent at least min_sends messages to
+    #: (the truth ranks every channel a person holds, consented or not).
+    measured_customers: int = 0
+    measured_agreeing: int = 0
 
     @property
     def share(self) -> float:
         return self.agreeing / self.customers if self.customers else float("nan")
 
+    @property
+    def measured_share(self) -> float:
+        if not self.measured_customers:
+            return float("nan")
+        return self.measured_agreeing / self.measured_customers
+
 
 def preferred_channel_agreement(
-    con: duckdb.DuckDBPyConnection, truth_dir: Path, salt: str
+    con: duckdb.DuckDBPyConnection, truth_dir: Path, salt: str, min_sends: int = 5
 ) -> PreferredAgreement:
     """Customers with a preferred channel (enough sends) whose channel is the truth's."""
     mapping = customer_people(con, truth_dir, salt)
@@ -84,14 +94,25 @@ def preferred_channel_agreement(
         "select customer_id, preferred_channel from marts.customer_360"
         " where preferred_channel is not null"
     ).fetchall()
-    total = agreeing = 0
+    delivered = {
+        (customer_id, channel): sends
+        for customer_id, channel, sends in con.execute(
+            "select customer_id, channel, delivered_count"
+            " from intermediate.int_customer_channel_responses"
+        ).fetchall()
+    }
+    total = agreeing = measured = measured_agreeing = 0
     for customer_id, channel in rows:
         person = mapping.get(customer_id)
         if person is None:
             continue
+        truth_channel = people[person]["preferred_channel"]
         total += 1
-        agreeing += people[person]["preferred_channel"] == channel
-    return PreferredAgreement(total, agreeing)
+        agreeing += truth_channel == channel
+        if delivered.get((customer_id, truth_channel), 0) >= min_sends:
+            measured += 1
+            measured_agreeing += truth_channel == channel
+    return PreferredAgreement(total, agreeing, measured, measured_agreeing)
 
 
 def ab_test_arms(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, object]:
@@ -129,7 +150,9 @@ def main(argv: list[str]) -> int:
     agreement = preferred_channel_agreement(con, truth_dir, salt)
     print(
         f"preferred channel: {agreement.agreeing}/{agreement.customers} agree"
-        f" ({agreement.share:.1%})"
+        f" ({agreement.share:.1%}); where the truth's channel had enough sends:"
+        f" {agreement.measured_agreeing}/{agreement.measured_customers}"
+        f" ({agreement.measured_share:.1%})"
     )
     print("a/b:", ab_test_arms(con, truth_dir))
     try:
