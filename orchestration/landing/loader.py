@@ -197,7 +197,11 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
 
 
 def land_file(
-    con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, path: Path
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    feed: Feed,
+    path: Path,
+    table_ready: bool = False,
 ) -> FileResult:
     """Land one file: ledger check, decode, then parse + insert + validate in one transaction
     (committed with its ledger row), or quarantine."""
@@ -232,7 +236,7 @@ def land_file(
     else:
         try:
             with prepare(con, feed, path, sniffed) as source:
-                problems = _load(con, feed, rel, sniffed, source, now, result, lap)
+                problems = _load(con, feed, rel, sniffed, source, now, result, lap, table_ready)
         except ParseError as exc:
             problems = exc.problems
     lap = time.perf_counter()
@@ -275,6 +279,7 @@ def _load(
     now: datetime,
     result: FileResult,
     lap: float,
+    table_ready: bool,
 ) -> list[Problem]:
     """One transaction: insert the parsed rows straight into `raw.<table>`, validate the inserted
     rows, then commit with the ledger row, or roll back and return the problems."""
@@ -283,7 +288,9 @@ def _load(
     columns = source.columns
     con.execute("BEGIN TRANSACTION")
     try:
-        result.new_columns = _ensure_table(con, feed, columns)
+        # `table_ready`: land_source made the table with every documented column
+        if not table_ready or not set(columns) <= set(feed.columns):
+            result.new_columns = _ensure_table(con, feed, columns)
         data_cols = columns + (["_record"] if feed.is_json else [])
         select = ", ".join(_q(c) for c in data_cols)
         try:
@@ -350,10 +357,10 @@ def land_source(
         con.execute("SET memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT])
         _ensure_ledger(con)
         for feed in feeds:
-            _ensure_table(con, feed, [])
+            _ensure_table(con, feed, list(feed.columns))
         with FileProgress(source, len(matched), enabled=progress) as bar:
             for path, feed in matched:
-                res = land_file(con, cfg, feed, path)
+                res = land_file(con, cfg, feed, path, table_ready=True)
                 {
                     "loaded": out.files_loaded,
                     "skipped": out.files_skipped,
