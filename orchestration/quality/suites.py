@@ -284,7 +284,13 @@ def _ts_expr(col: str, kind: str | tuple[str, ...]) -> str:
 
 
 def _blank(col: str) -> str:
-    return f"({_q(col)} IS NULL OR trim({_q(col)}) = '')"
+    """NULL or `trim(col) = ''`; a value opening with a printable non-space ASCII character is not
+    blank whatever follows, so `trim` (a string copy) runs only for the rest."""
+    c = _q(col)
+    return (
+        f"(CASE WHEN {c} IS NULL THEN true WHEN ascii({c}) BETWEEN 33 AND 126 THEN false "
+        f"ELSE trim({c}) = '' END)"
+    )
 
 
 def frame_sql(

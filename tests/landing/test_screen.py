@@ -149,3 +149,27 @@ def test_ndjson_rows_are_line_numbers_and_non_objects_are_invalid(cfg) -> None:
     assert query(cfg, "SELECT _row_number FROM raw.email_events ORDER BY 1") == [(1,), (4,)]
     [bad] = result.files_quarantined
     assert bad.reasons[0]["rule"] == "json_invalid" and bad.reasons[0]["rows"] == [3]
+
+
+def test_blank_is_null_or_trims_to_empty() -> None:
+    values = [
+        None,
+        "",
+        " ",
+        "  ",
+        "a",
+        " a",
+        "a ",
+        "\u3000",
+        "\u3000x",
+        "\t",
+        "\ta",
+        "中",
+        "-",
+        "~",
+    ]
+    con = duckdb.connect()
+    for v in values:
+        sql = f"SELECT {suites._blank('x')}, (x IS NULL OR trim(x) = '') FROM (SELECT ? AS x)"
+        fast, plain = con.execute(sql, [v]).fetchall()[0]
+        assert fast == plain, v
