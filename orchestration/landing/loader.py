@@ -314,7 +314,14 @@ def _load(
             f"AND _file_hash = {_lit(sniffed.file_hash)}"
         )
         outcome = quality.screen(
-            con, feed, set(columns), f"raw.{_q(feed.table)}", "_row_number", where
+            con,
+            feed,
+            set(columns),
+            f"raw.{_q(feed.table)}",
+            "_row_number",
+            where,
+            now=now.replace(tzinfo=UTC),
+            expected_rows=rows,
         )
         result.timings["validate"] = time.perf_counter() - lap
         lap = time.perf_counter()

@@ -457,6 +457,7 @@ def screen(
     where: str | None = None,
     now: datetime | None = None,
     mode: str | None = None,
+    expected_rows: int | None = None,
 ) -> Outcome:
     """Validate one file's rows of `table` (`where`) without a full-size frame.
 
@@ -472,7 +473,7 @@ def screen(
     Expectations without unexpected rows are reported as passed without a GE run (GE on rows
     that all pass cannot fail), so a clean file costs one DuckDB scan. `mode="always"`
     (`OMNI_LANDING_GE=always`) runs the whole suite on the candidate rows of every file, clean
-    or not, as an audit.
+    or not, as an audit. `expected_rows`: how many rows `where` must select (else an error).
     """
     now = now or datetime.now(UTC)
     mode = mode or ge_mode()
@@ -484,9 +485,11 @@ def screen(
         if spec.frame_column is not None and spec.column not in missing
     }
     base = frame_sql(feed, present, table, row, where)
-    aggs = ", ".join(f"count_if({p})" for p in preds.values()) or "0"
-    found = con.execute(f"SELECT {aggs} FROM ({base})").fetchall()[0]
-    counts = {pos: int(n or 0) for pos, n in zip(preds, found, strict=False)}
+    aggs = "".join(f", count_if({p})" for p in preds.values())
+    total, *found = con.execute(f"SELECT count(*){aggs} FROM ({base})").fetchall()[0]
+    if expected_rows is not None and total != expected_rows:
+        raise RuntimeError(f"{feed.key}: the screen saw {total} rows, {expected_rows} were loaded")
+    counts = {pos: int(n or 0) for pos, n in zip(preds, found, strict=True)}
     if not missing and not any(counts.values()) and mode != "always":
         return _summarise(feed, [], _Columns(present), counts)[0]
     failing = [preds[pos] for pos, n in counts.items() if n]
