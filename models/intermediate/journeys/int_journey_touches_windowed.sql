@@ -43,9 +43,10 @@ positioned as (
             order by occurred_at, touchpoint_id
         ) as touch_position,
         count(*) over (partition by conversion_id) as touch_count,
-        {{ dbt.datediff(
+        -- double on every engine (Spark reads 86400.0 as a decimal literal and rounds)
+        cast({{ dbt.datediff(
             'occurred_at', 'converted_at', 'second'
-        ) }} / 86400.0 as days_before_conversion
+        ) }} as double) / 86400 as days_before_conversion
     from windowed
 )
 

@@ -165,9 +165,10 @@ final as (
         reactivation_channel,
         reactivation_campaign_id,
         cast(days_dormant as {{ count_type }}) as days_dormant,
-        {{ dbt.datediff(
+        -- double on every engine (Spark reads 24.0 as a decimal literal)
+        cast({{ dbt.datediff(
             'reactivation_sent_at', 'reactivated_at', 'hour'
-        ) }} / 24.0 as days_from_send_to_return,
+        ) }} as double) / 24 as days_from_send_to_return,
         is_reactivated,
         dormant_since_at,
         reactivation_sent_at,

@@ -41,7 +41,8 @@ unioned as (
 
 final as (
     select
-        from_step,
+        -- bigint on every engine (Spark's row_number() is int, DuckDB's bigint)
+        cast(from_step as {{ api.Column.translate_type('bigint') }}) as from_step,
         from_state,
         to_state,
         count(*) as transition_count,

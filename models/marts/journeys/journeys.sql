@@ -87,8 +87,8 @@ final as (
             as lookback_days,
         cast(
             {{ dbt.datediff('paths.first_touch_at', 'conversions.converted_at', 'second') }}
-            / 86400.0 as {{ 'double' }}
-        ) as days_to_convert,
+            as {{ 'double' }}
+        ) / 86400 as days_to_convert,
         conversions.revenue,
         paths.touch_count is not null as has_touches,
         paths.first_touch_at,
