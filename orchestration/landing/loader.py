@@ -188,7 +188,9 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(source_dir).parts):
             continue
-        feed = next((f for f in feeds if fnmatch.fnmatch(path.name, f.glob)), None)
+        # a gzip-compressed export may carry `.gz` after the name its glob expects
+        name = path.name.removesuffix(".gz")
+        feed = next((f for f in feeds if fnmatch.fnmatch(name, f.glob)), None)
         if feed is None:
             unrecognised.append(path)
         else:
