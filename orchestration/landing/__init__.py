@@ -20,7 +20,8 @@ LINE event types), `ok` (no file quarantined), `to_dict()`.
 
 `FileResult`: path (relative to the landing dir), feed, table, rows, file_hash, status
 (`loaded|skipped|quarantined`), reasons ([{rule, column, rows (1-based row numbers, first 20),
-count, message}]), encoding, new_columns, flagged, validation, quarantined_to.
+count, message}]), encoding, new_columns, missing_columns (documented optional columns the
+file's header lacks: loaded as null, reported), flagged, validation, quarantined_to.
 
 Behaviour:
 

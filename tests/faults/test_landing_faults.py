@@ -117,3 +117,32 @@ def test_gzip_export_loads_and_truncated_gzip_is_quarantined(cfg) -> None:
     ]
     write(cfg, "web_events", "events_20260501_again.json.gz", packed)
     assert land_source("web_events", cfg, progress=False).rows_loaded == 0
+
+
+def test_dropped_or_renamed_optional_column_loads_as_null_and_is_reported(cfg) -> None:
+    """A documented but optional column the vendor drops (`Notes`) or renames (`Billing Phone` ->
+    `Billing Phone Number`) does not stop the file (docs/sources.md: only required columns do);
+    the rows load with it null, the renamed one is kept under its new name, and the file's
+    result (and landing_report.json) lists both as `missing_columns`."""
+    header, *rows = ORDERS.splitlines()
+    fields = header.split(",")
+    notes = fields.index("Notes")
+    dropped = [",".join(f for i, f in enumerate(line.split(",")) if i != notes) for line in rows]
+    renamed_header = [f for f in fields if f != "Notes"]
+    renamed_header[renamed_header.index("Billing Phone")] = "Billing Phone Number"
+    write(
+        cfg,
+        "shop_orders",
+        "orders_export_drift.csv",
+        "\n".join([",".join(renamed_header), *dropped]) + "\n",
+    )
+
+    result = land_source("shop_orders", cfg, progress=False)
+
+    [loaded] = result.files_loaded
+    assert loaded.rows == 2 and not result.files_quarantined
+    assert loaded.missing_columns == ["billing_phone", "notes"]
+    assert loaded.new_columns == ["billing_phone_number"]
+    assert query(
+        cfg, "select billing_phone, billing_phone_number from raw.shop_orders order by _row_number"
+    ) == [(None, "+886912345678"), (None, None)]
