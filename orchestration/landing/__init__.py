@@ -20,12 +20,14 @@ LINE event types), `ok` (no file quarantined), `to_dict()`.
 
 `FileResult`: path (relative to the landing dir), feed, table, rows, file_hash, status
 (`loaded|skipped|quarantined`), reasons ([{rule, column, rows (1-based row numbers, first 20),
-count, message}]), encoding, new_columns, flagged, validation, quarantined_to.
+count, message}]), encoding, new_columns, missing_columns (documented optional columns the
+file's header lacks: loaded as null, reported), flagged, validation, quarantined_to.
 
 Behaviour:
 
 - Files are found under `<landing_dir>/<source>/` (recursively) by the feed globs of
-  docs/sources.md; a file matching no glob is reported as unrecognised and left where it is.
+  docs/sources.md (a `.gz` suffix is allowed: gzip files are read through gzip); a file matching
+  no glob is reported as unrecognised and left where it is.
 - Ledger `raw._landing_ledger` (file_hash PK, source, feed, file_name, size, rows, status,
   reason, landed_at): a file whose bytes were seen before (any name, loaded or quarantined) is
   skipped.
@@ -48,7 +50,7 @@ Behaviour:
   however much a run lands; nothing of a file is kept once it is done. Out-of-memory, I/O and
   interrupt errors are raised, never taken for a bad file.
 
-Rules (`reasons[].rule`): encoding, csv_too_many_fields, csv_too_few_fields,
+Rules (`reasons[].rule`): encoding, gzip, csv_too_many_fields, csv_too_few_fields,
 csv_unterminated_quote, csv_unreadable, json_invalid, json_unreadable, json_not_webhook_body,
 required_columns, required_not_null, timestamp_parses, timestamp_in_range, numeric_parses, enum.
 """

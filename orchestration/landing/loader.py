@@ -52,6 +52,9 @@ class FileResult:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     encoding: str | None = None
     new_columns: list[str] = field(default_factory=list)
+    #: documented, not required columns absent from the file's header (dropped or renamed by the
+    #: vendor): the file loads with them null, and they are reported here as a warning
+    missing_columns: list[str] = field(default_factory=list)
     flagged: dict[str, int] = field(default_factory=dict)
     validation: list[dict[str, Any]] = field(default_factory=list)
     quarantined_to: str | None = None
@@ -188,7 +191,9 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(source_dir).parts):
             continue
-        feed = next((f for f in feeds if fnmatch.fnmatch(path.name, f.glob)), None)
+        # a gzip-compressed export may carry `.gz` after the name its glob expects
+        name = path.name.removesuffix(".gz")
+        feed = next((f for f in feeds if fnmatch.fnmatch(name, f.glob)), None)
         if feed is None:
             unrecognised.append(path)
         else:
@@ -245,6 +250,7 @@ def land_file(
         result.reasons = [p.to_dict() for p in problems]
         result.rows = 0
         result.new_columns = []
+        result.missing_columns = []
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -286,6 +292,7 @@ def _load(
     from orchestration import quality
 
     columns = source.columns
+    result.missing_columns = [c for c in feed.columns if c not in columns]
     con.execute("BEGIN TRANSACTION")
     try:
         # `table_ready`: land_source made the table with every documented column

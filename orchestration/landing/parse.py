@@ -16,19 +16,24 @@ NDJSON:
   standard library (`json`) and handed to DuckDB as an Arrow table.
 
 Encodings: UTF-8 (with or without BOM) is checked while hashing; otherwise Big5/cp950 is tried
-strictly; anything else (or NUL bytes / control characters) is rejected as not text.
+strictly; anything else (or NUL bytes / control characters) is rejected as not text. A gzip file
+(recognised by its magic bytes, whatever its name) is read through gzip: the ledger hash is that
+of the delivered (compressed) bytes, and a truncated or corrupt stream is rule `gzip`.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import io
 import json
 import re
+import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,48 +84,67 @@ class Sniffed:
     size: int
     encoding: str | None  # "utf-8", "utf-8-sig", "cp950"; None: not text
     problem: Problem | None = None
+    #: the delivered bytes are a gzip stream (read through gzip; the hash is of the gzip bytes)
+    compressed: bool = False
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
+    opener = gzip.open if compressed else open
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 def hash_and_detect(path: Path) -> Sniffed:
     """SHA-256 of the bytes and the encoding, in one streaming pass (no whole-file copy for UTF-8).
 
     UTF-8 is verified with an incremental strict decoder; a file that is not UTF-8 is decoded
-    strictly as cp950 (Big5 with the Microsoft extensions Taiwanese POS exports use). The name of
-    the file plays no part.
+    strictly as cp950 (Big5 with the Microsoft extensions Taiwanese POS exports use). A gzip
+    file (magic bytes) is hashed as delivered and its decompressed stream checked in a second
+    pass; a truncated or corrupt stream is rule `gzip`. The name of the file plays no part.
     """
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8_ok = True
-    has_nul = False
-    size = 0
-    first = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            if not size:
-                first = chunk[:3]
+        compressed = fh.read(2) == GZIP_MAGIC
+    digest = hashlib.sha256()
+    size = 0
+    if compressed:  # hash the delivered bytes, then check the text inside the stream
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                size += len(chunk)
+                digest.update(chunk)
+
+    def hashed(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        nonlocal size
+        for chunk in chunks:
             size += len(chunk)
             digest.update(chunk)
-            if b"\x00" in chunk:
-                has_nul = True
-            if utf8_ok and not has_nul:
-                if chunk.isascii() and not decoder.getstate()[0]:
-                    continue  # ASCII is UTF-8: no decode (most exports are mostly ASCII)
-                try:
-                    decoder.decode(chunk, final=False)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-        if utf8_ok and not has_nul:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8_ok = False
+            yield chunk
+
+    chunks = _chunks(path, compressed)
+    try:
+        utf8_ok, has_nul, first = _text_check(chunks if compressed else hashed(chunks))
+    except _GZIP_ERRORS as exc:
+        problem = Problem(
+            rule="gzip",
+            count=1,
+            message=f"gzip stream truncated or corrupt ({type(exc).__name__}: {exc})",
+        )
+        return Sniffed(digest.hexdigest(), size, None, problem, compressed=True)
     file_hash = digest.hexdigest()
     if has_nul:
-        return Sniffed(file_hash, size, None, _not_text("the file holds NUL bytes (binary?)"))
+        return Sniffed(
+            file_hash, size, None, _not_text("the file holds NUL bytes (binary?)"), compressed
+        )
     if utf8_ok:
-        return Sniffed(file_hash, size, "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8")
+        encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
+        return Sniffed(file_hash, size, encoding, compressed=compressed)
     try:
-        text = path.read_bytes().decode("cp950")
+        raw = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
+        text = raw.decode("cp950")
     except UnicodeDecodeError as exc:
         return Sniffed(
             file_hash,
@@ -129,8 +153,36 @@ def hash_and_detect(path: Path) -> Sniffed:
             _not_text(f"neither UTF-8 nor Big5/cp950 (byte {exc.start}: {exc.reason})"),
         )
     if _CONTROL.search(text):
-        return Sniffed(file_hash, size, None, _not_text("control characters in decoded text"))
-    return Sniffed(file_hash, size, "cp950")
+        return Sniffed(
+            file_hash, size, None, _not_text("control characters in decoded text"), compressed
+        )
+    return Sniffed(file_hash, size, "cp950", compressed=compressed)
+
+
+def _text_check(chunks: Iterable[bytes]) -> tuple[bool, bool, bytes]:
+    """(is strict UTF-8, holds NUL bytes, first 3 bytes) of a stream of chunks, read to the end."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok = True
+    has_nul = False
+    first = b""
+    for chunk in chunks:
+        if not first:
+            first = chunk[:3]
+        if b"\x00" in chunk:
+            has_nul = True
+        if utf8_ok and not has_nul:
+            if chunk.isascii() and not decoder.getstate()[0]:
+                continue  # ASCII is UTF-8: no decode (most exports are mostly ASCII)
+            try:
+                decoder.decode(chunk, final=False)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    if utf8_ok and not has_nul:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    return utf8_ok, has_nul, first
 
 
 def _not_text(message: str) -> Problem:
@@ -159,10 +211,16 @@ def prepare(
     The `Source` is valid inside the `with` block (transcoded copies, registered Arrow tables)."""
     with tempfile.TemporaryDirectory(prefix="omni-landing-") as tmp:
         utf8_path = path
+        if sniffed.compressed:
+            # a gzip delivery: read it once into a plain copy, parsed like any other file
+            utf8_path = Path(tmp) / "decompressed.txt"
+            with gzip.open(path, "rb") as src, utf8_path.open("wb") as dst:
+                shutil.copyfileobj(src, dst, CHUNK)
         if sniffed.encoding == "cp950":
             # DuckDB reads UTF-8 only: transcode Big5 files (small store exports) once.
+            plain = utf8_path
             utf8_path = Path(tmp) / "transcoded.txt"
-            utf8_path.write_text(path.read_bytes().decode("cp950"), encoding="utf-8")
+            utf8_path.write_text(plain.read_bytes().decode("cp950"), encoding="utf-8")
         if sniffed.size == 0 or not _has_content(utf8_path):
             yield _empty(feed)
         elif feed.format == "csv":

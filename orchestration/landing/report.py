@@ -60,9 +60,14 @@ class FileProgress:
         if res.status == "loaded":
             flags = f" [yellow]flagged {res.flagged}[/]" if res.flagged else ""
             new = f" [cyan]new columns {res.new_columns}[/]" if res.new_columns else ""
+            gone = (
+                f" [yellow]missing columns {res.missing_columns} (loaded as null)[/]"
+                if res.missing_columns
+                else ""
+            )
             line = (
                 f"[green]loaded[/]      {res.path}  {res.rows:,} rows -> {res.table} "
-                f"({res.seconds:.2f}s {rate}){flags}{new}"
+                f"({res.seconds:.2f}s {rate}){flags}{new}{gone}"
             )
         elif res.status == "skipped":
             line = f"[dim]skipped[/]     {res.path} (already landed)"
