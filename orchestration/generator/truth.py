@@ -292,7 +292,7 @@ def channel_lifts(ctx: Context) -> dict[str, Any]:
             "paid_social": "GA4 session from a Meta ad click (fbclid)",
             "organic_search": "GA4 session with a search-engine referrer",
             "referral": "GA4 session with another site as referrer",
-            "direct": "GA4 session with no source",
+            "direct": "GA4 web session with no source (app sessions are no touch: no lift)",
         },
         "touches": {k: v["touches"] for k, v in ctx.touch_stats.items()},
         "removal_effects": effects,
