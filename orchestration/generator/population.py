@@ -236,15 +236,13 @@ def build_people(rng: np.random.Generator, first: int, n: int, t0: float, t1: fl
     )
 
 
-def preferred_channel(people: People, k: int) -> str:
-    """The channel with the highest response probability among those the person can receive."""
-    options = []
-    if people.line_id[k]:
-        options.append((people.p_line[k], "line"))
-    if people.phone[k]:
-        options.append((people.p_sms[k], "sms"))
-    if people.email[k]:
-        options.append((people.p_email_open[k], "email"))
-    if not options:
+#: Messaging channels the truth ranks and the mart's preferred channel chooses from.
+MESSAGE_CHANNELS = ("line", "sms", "email")
+
+
+def preferred_channel(response_rates: dict[str, float]) -> str:
+    """The channel with the highest expected response rate per delivered message among those
+    the person can receive (``response_rates`` holds only those); "" when none."""
+    if not response_rates:
         return ""
-    return max(options)[1]
+    return max(MESSAGE_CHANNELS, key=lambda c: response_rates.get(c, -1.0))

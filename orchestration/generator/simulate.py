@@ -107,6 +107,9 @@ class Context:
     )
     bot_cookies: list[str] = field(default_factory=list)
     touch_stats: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: expected conversions with every touch, without each channel's touches, without any touch
+    #: (filled by truth.accumulate_removal_effects, read by truth.channel_lifts)
+    removal: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def next(self, name: str, k: int = 1) -> int:
         """Reserve ``k`` numbers of a running sequence; returns the first."""

@@ -12,7 +12,7 @@ import phonenumbers
 
 from orchestration.generator import params
 from orchestration.generator.campaigns import Campaign, unit_cost
-from orchestration.generator.population import preferred_channel
+from orchestration.generator.population import MESSAGE_CHANNELS, preferred_channel
 from orchestration.generator.simulate import ChunkSim, Context
 from orchestration.generator.writers import iso_utc
 
@@ -27,6 +27,9 @@ PEOPLE_HEADER = [
     "p_sms_click",
     "p_email_open",
     "p_email_click",
+    "line_response_rate",
+    "sms_response_rate",
+    "email_response_rate",
     "web_sessions_per_30d",
     "interest_tags",
     "propensity",
@@ -65,12 +68,49 @@ def _t(x: float) -> str:
     return iso_utc(x) if math.isfinite(x) else ""
 
 
+def response_rates(sim: ChunkSim) -> dict[str, np.ndarray]:
+    """Expected response rate per delivered message, per person and messaging channel, as the
+    simulation draws it and the mart counts it (int_customer_channel_responses): a click of the
+    per-recipient link on LINE and SMS, an open on email. LINE and SMS clicks are boosted by the
+    interest match with the message's content tags (ChunkSim.match_mult), so their rate is
+    p_line / p_sms times that boost, clipped as the simulation clips it, averaged over the
+    channel's campaigns (SMS: its own and the fallback SMS of the LINE fallback campaigns, which
+    carry the LINE campaign's tags). Email opens have no content boost. Dormancy, the A/B arm's
+    click multiplier and reactivation offers are left out: they touch every channel alike or a
+    single message. NaN where the person holds no identifier for the channel."""
+    p, campaigns = sim.p, sim.ctx.campaigns
+    everyone = np.arange(sim.n)
+
+    def mean_boosted(prob: np.ndarray, tags: list[tuple[str, ...]], cap: float) -> np.ndarray:
+        if not tags:
+            return np.clip(prob, 0.0, cap)
+        boosted = [np.clip(prob * sim.match_mult(everyone, t), 0.0, cap) for t in tags]
+        return np.mean(boosted, axis=0)
+
+    line_tags = [c.content_tags for c in campaigns if c.channel == "line"]
+    sms_tags = [c.content_tags for c in campaigns if c.channel == "sms" or c.is_fallback]
+    rates = {
+        "line": mean_boosted(p.p_line, line_tags, 0.97),
+        "sms": mean_boosted(p.p_sms, sms_tags, 0.95),
+        "email": np.clip(p.p_email_open, 0.0, 0.95),
+    }
+    held = {"line": p.has("line_id"), "sms": p.has("phone"), "email": p.has("email")}
+    return {c: np.where(held[c], rates[c], np.nan) for c in MESSAGE_CHANNELS}
+
+
+def _rate(x: float) -> str:
+    return f"{x:.4f}" if math.isfinite(x) else ""
+
+
 def write_chunk(sim: ChunkSim) -> None:
     p, ctx = sim.p, sim.ctx
     people, idents = [], []
     junk_phone = e164(params.STORE_DEFAULT_PHONE)
+    rates = response_rates(sim)
+    accumulate_removal_effects(sim)
     for i in range(sim.n):
         pid = p.person_id[i]
+        held = {c: float(rates[c][i]) for c in MESSAGE_CHANNELS if math.isfinite(rates[c][i])}
         people.append(
             [
                 pid,
@@ -78,11 +118,12 @@ def write_chunk(sim: ChunkSim) -> None:
                 p.last_name[i],
                 p.family_id[i],
                 p.segment[i],
-                preferred_channel(p, i),
+                preferred_channel(held),
                 f"{p.p_line[i]:.4f}",
                 f"{p.p_sms[i]:.4f}",
                 f"{p.p_email_open[i]:.4f}",
                 f"{p.p_email_click[i]:.4f}",
+                *(_rate(rates[c][i]) for c in MESSAGE_CHANNELS),
                 f"{p.web_rate[i]:.3f}",
                 "|".join(p.interests[i]),
                 f"{p.propensity[i]:.4f}",
@@ -178,8 +219,61 @@ def write_json(root: Path, name: str, obj: Any) -> None:
     (root / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
+def _person_week_logits(sim: ChunkSim) -> tuple[np.ndarray, np.ndarray]:
+    """(capped touches per person x week x channel, conversion logit per person x week), exactly
+    as ChunkSim.conversions builds them."""
+    ctx, p = sim.ctx, sim.p
+    weeks = (ctx.days + 6) // 7
+    counts = np.zeros((sim.n, weeks, len(params.LIFT_CHANNELS)))
+    if sim.touch_i:
+        ti = np.concatenate(sim.touch_i)
+        tt = np.concatenate(sim.touch_t)
+        tc = np.concatenate(sim.touch_c)
+        tw = np.clip(((tt - ctx.t0) // (7 * 86400.0)).astype(np.int64), 0, weeks - 1)
+        np.add.at(counts, (ti, tw, tc), 1)
+    capped = np.minimum(counts, params.TOUCH_CAP)
+    betas = np.array([params.CHANNEL_LIFTS[c] for c in params.LIFT_CHANNELS])
+    logit = params.BASE_LOGIT + p.propensity[:, None] + capped @ betas
+    for i, t_ab in sim.ab_sent.items():
+        w = int((t_ab - ctx.t0) // (7 * 86400.0))
+        lift = params.AB_ARM_LIFT[p.ab_arm[i]]
+        logit[i, w] += lift
+        if w + 1 < weeks:
+            logit[i, w + 1] += lift
+    return capped, logit
+
+
+def accumulate_removal_effects(sim: ChunkSim) -> None:
+    """Add this chunk's expected conversions (sum over person-weeks of the conversion
+    probability) with every touch, without each channel's touches and without any touch to
+    ctx.removal: the exact counterfactual a removal effect estimates, from the simulation's own
+    logits (no extra draws: the simulated data do not change)."""
+    capped, logit = _person_week_logits(sim)
+
+    def expected(x: np.ndarray) -> float:
+        return float((1.0 / (1.0 + np.exp(-x))).sum())
+
+    removal = sim.ctx.removal
+    removal["all"] += expected(logit)
+    betas = [params.CHANNEL_LIFTS[c] for c in params.LIFT_CHANNELS]
+    removal["none"] += expected(logit - capped @ np.array(betas))
+    for c, channel in enumerate(params.LIFT_CHANNELS):
+        removal[channel] += expected(logit - betas[c] * capped[:, :, c])
+
+
+def removal_effects(ctx: Context) -> dict[str, float]:
+    """True removal effect per channel: the share of expected conversions lost when every touch
+    of the channel is taken away (1 - E[conversions without it] / E[conversions])."""
+    total = ctx.removal["all"]
+    return {
+        c: round(1.0 - ctx.removal[c] / total, 6) if total else 0.0 for c in params.LIFT_CHANNELS
+    }
+
+
 def channel_lifts(ctx: Context) -> dict[str, Any]:
     order = sorted(params.CHANNEL_LIFTS, key=lambda c: -params.CHANNEL_LIFTS[c])
+    effects = removal_effects(ctx)
+    total = ctx.removal["all"]
     return {
         "model": "logistic per person-week: logit P(conversion in week) = base_logit + "
         "person propensity (normal, sd 0.5) + sum over channels of beta[channel] * "
@@ -198,9 +292,17 @@ def channel_lifts(ctx: Context) -> dict[str, Any]:
             "paid_social": "GA4 session from a Meta ad click (fbclid)",
             "organic_search": "GA4 session with a search-engine referrer",
             "referral": "GA4 session with another site as referrer",
-            "direct": "GA4 session with no source",
+            "direct": "GA4 web session with no source (app sessions are no touch: no lift)",
         },
         "touches": {k: v["touches"] for k, v in ctx.touch_stats.items()},
+        "removal_effects": effects,
+        "removal_effect_order": sorted(effects, key=lambda c: -effects[c]),
+        "removal_effect_definition": "share of expected conversions (sum over person-weeks of "
+        "P(conversion)) lost when every touch of the channel is removed: 1 - E[conversions "
+        "without the channel] / E[conversions]; what a markov removal effect estimates. It "
+        "grows with beta and with how many people-weeks the channel touches",
+        "expected_conversions": round(total, 3),
+        "no_touch_conversion_share": round(ctx.removal["none"] / total, 6) if total else 0.0,
     }
 
 

@@ -1,18 +1,21 @@
-"""Print the markov channel ranking of a built warehouse beside the generator's true lifts.
+"""Print the markov channel ranking of a built warehouse beside the generator's truth.
 
-    python -m tests.attribution.markov_ranking --warehouse W.duckdb --truth TRUTH_DIR \
-        [--customers 5000 --days 120 --seed 42]
+    python -m tests.attribution.markov_ranking --warehouse W.duckdb --truth TRUTH_DIR
 
-The generator converts people per week with logit = base + sum of beta[channel] x touches
-(capped): beta is the true per-touch lift (truth/channel_lifts.json). The markov removal effect
-measures a channel's total contribution, which also grows with how often the channel is used,
-so the per-touch removal effect (removal effect / the channel's touches on all paths) is
-printed too. Spearman rank correlations against beta for both.
+The generator converts people per week with logit = base + propensity + sum of beta[channel] x
+touches (capped). Two truths come out of that (truth/channel_lifts.json):
 
-With --customers (and --days / --seed if not the defaults) the generator is run again in memory
-(tests.attribution.true_removal_effects) for the true removal effect of every channel, the share
-of conversions lost without its touches: what a removal effect estimates, and the fair order to
-compare the markov order with.
+- ``betas``: the per-touch lift of one touch on the conversion logit;
+- ``removal_effects``: the share of expected conversions lost when every touch of the channel is
+  taken away, computed by the generator from its own logits. It grows with beta and with how many
+  person-weeks the channel touches: the channel's total contribution, what a removal effect
+  (markov) estimates.
+
+Printed per channel: beta, the true removal effect, the markov removal effect
+(marts.attribution_channel_weights), the channel's touches on all paths, and its presence: the
+share of converting journeys (int_attribution_paths_transformed) that hold the channel. Then the
+Spearman rank correlations between them. Channels the generator gives no lift (store visits) are
+left out.
 """
 
 from __future__ import annotations
@@ -24,84 +27,100 @@ from pathlib import Path
 import duckdb
 from scipy.stats import spearmanr
 
+COLUMNS = ("true_beta", "true_removal_effect", "markov_removal_effect", "presence")
 
-def ranking(warehouse: Path, truth: Path) -> list[dict[str, object]]:
-    lifts = json.loads((truth / "channel_lifts.json").read_text())["betas"]
-    con = duckdb.connect(str(warehouse), read_only=True)
+
+def comparison(con: duckdb.DuckDBPyConnection, truth: Path) -> list[dict[str, float | str]]:
+    """One row per channel the generator gives a lift, in beta order."""
+    lifts = json.loads((truth / "channel_lifts.json").read_text(encoding="utf-8"))
     rows = con.execute(
         """
-        select weights.channel, weights.channel_value, touches.touch_count
-        from marts.attribution_channel_weights as weights
-        left join (
-            select channel, count(*) as touch_count
-            from intermediate.int_attribution_paths_transformed
+        with paths as (
+            select * from intermediate.int_attribution_paths_transformed
+        ),
+
+        converting as (
+            select count(distinct path_id) as path_count from paths where is_converting
+        ),
+
+        by_channel as (
+            select
+                channel,
+                count(*) as touch_count,
+                count(distinct case when is_converting then path_id end) as converting_paths
+            from paths
             group by channel
-        ) as touches
-            on weights.channel = touches.channel
+        )
+
+        select
+            weights.channel,
+            weights.channel_value,
+            coalesce(by_channel.touch_count, 0),
+            coalesce(by_channel.converting_paths, 0) / converting.path_count
+        from marts.attribution_channel_weights as weights
+        cross join converting
+        left join by_channel
+            on weights.channel = by_channel.channel
         where weights.model = 'markov'
         """
     ).fetchall()
-    con.close()
-    found = {c: (effect, n) for c, effect, n in rows}
-    table = []
-    for channel, beta in sorted(lifts.items(), key=lambda kv: -kv[1]):
-        effect, n = found.get(channel, (0.0, 0))
+    found = {channel: (effect, touches, presence) for channel, effect, touches, presence in rows}
+    table: list[dict[str, float | str]] = []
+    for channel, beta in sorted(lifts["betas"].items(), key=lambda kv: -kv[1]):
+        effect, touches, presence = found.get(channel, (0.0, 0, 0.0))
         table.append(
             {
                 "channel": channel,
                 "true_beta": beta,
-                "removal_effect": effect,
-                "touches": n,
-                "effect_per_1k_touches": 1000 * effect / n if n else 0.0,
+                "true_removal_effect": lifts["removal_effects"][channel],
+                "markov_removal_effect": effect,
+                "touches": touches,
+                "presence": presence,
             }
         )
     return table
+
+
+def rank_correlation(table: list[dict[str, float | str]], a: str, b: str) -> float:
+    return float(spearmanr([r[a] for r in table], [r[b] for r in table]).statistic)
+
+
+def render(table: list[dict[str, float | str]]) -> str:
+    """The comparison as text: one line per channel in true removal effect order."""
+    lines = [
+        f"{'channel':<16}{'beta':>6}{'true RE':>9}{'markov RE':>11}{'touches':>9}{'presence':>10}"
+    ]
+    for r in sorted(table, key=lambda r: -r["true_removal_effect"]):
+        lines.append(
+            f"{r['channel']:<16}{r['true_beta']:>6.2f}{r['true_removal_effect']:>9.4f}"
+            f"{r['markov_removal_effect']:>11.4f}{r['touches']:>9}{r['presence']:>10.3f}"
+        )
+    lines.append("spearman rank correlations:")
+    for a, b in [
+        ("true_beta", "markov_removal_effect"),
+        ("true_removal_effect", "markov_removal_effect"),
+        ("presence", "markov_removal_effect"),
+        ("true_beta", "true_removal_effect"),
+    ]:
+        lines.append(f"  {a} ~ {b}: {rank_correlation(table, a, b):.3f}")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--truth", type=Path, required=True)
-    parser.add_argument("--customers", type=int, help="re-simulate for true removal effects")
-    parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    table = ranking(args.warehouse, args.truth)
-    by_effect = sorted(table, key=lambda r: -r["removal_effect"])
-    by_per_touch = sorted(table, key=lambda r: -r["effect_per_1k_touches"])
-    print(f"{'true order':<16}{'beta':>6}   {'markov order':<16}{'effect':>8}"
-          f"   {'per-touch order':<16}{'per 1k':>8}")  # fmt: skip
-    for truth_row, effect_row, touch_row in zip(table, by_effect, by_per_touch, strict=True):
-        print(
-            f"{truth_row['channel']:<16}{truth_row['true_beta']:>6.2f}   "
-            f"{effect_row['channel']:<16}{effect_row['removal_effect']:>8.4f}   "
-            f"{touch_row['channel']:<16}{touch_row['effect_per_1k_touches']:>8.4f}"
-        )
-    betas = [r["true_beta"] for r in table]
-    rho_effect = spearmanr(betas, [r["removal_effect"] for r in table]).statistic
-    rho_touch = spearmanr(betas, [r["effect_per_1k_touches"] for r in table]).statistic
-    print(f"spearman(beta, removal effect) = {rho_effect:.3f}")
-    print(f"spearman(beta, removal effect per touch) = {rho_touch:.3f}")
-    if args.customers:
-        from tests.attribution.true_removal_effects import true_removal_effects
-
-        true = {
-            r["channel"]: r["true_removal_effect"]
-            for r in true_removal_effects(args.customers, args.days, seed=args.seed)
-        }
-        print(f"{'true RE order':<16}{'true RE':>8}   {'markov order':<16}{'effect':>8}")
-        for (channel, effect), row in zip(
-            sorted(true.items(), key=lambda kv: -kv[1]), by_effect, strict=True
-        ):
-            markov = f"{row['channel']:<16}{row['removal_effect']:>8.4f}"
-            print(f"{channel:<16}{effect:>8.4f}   {markov}")
-        rho_true = spearmanr(
-            [true[r["channel"]] for r in table], [r["removal_effect"] for r in table]
-        ).statistic
-        rho_beta_true = spearmanr(betas, [true[r["channel"]] for r in table]).statistic
-        print(f"spearman(true removal effect, removal effect) = {rho_true:.3f}")
-        print(f"spearman(beta, true removal effect) = {rho_beta_true:.3f} (the best any removal "
-              "effect can reach against beta)")  # fmt: skip
+    con = duckdb.connect(str(args.warehouse), read_only=True)
+    try:
+        print(render(comparison(con, args.truth)))
+    finally:
+        con.close()
+    lifts = json.loads((args.truth / "channel_lifts.json").read_text(encoding="utf-8"))
+    print(
+        f"expected conversions {lifts['expected_conversions']:.1f}, of them without any touch: "
+        f"{lifts['no_touch_conversion_share']:.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
     python -m tests.attribution.true_removal_effects --customers 5000 [--days 120] [--seed 42]
 
 A markov removal effect estimates the share of conversions lost when every touch of a channel is
-removed. The generator knows that counterfactual exactly but does not write it to the truth
-folder (it writes the per-touch betas), so this script runs the generator again with the same
-arguments (the output is byte-identical per seed) into a throwaway folder, reads the touches
-and logits of every person-week as the simulation converts them, and computes per channel:
+removed. The generator writes that counterfactual to the truth folder (channel_lifts.json
+``removal_effects``, truth.accumulate_removal_effects); this script is its independent check and
+adds the realised figure: it runs the generator again with the same arguments (the output is
+byte-identical per seed) into a throwaway folder, reads the touches and logits of every
+person-week as the simulation converts them, and computes per channel:
 
 - expected_lost: sum over person-weeks of P(conversion) - P(conversion without the channel's
   touches), with P = sigmoid(logit) exactly as simulate.ChunkSim.conversions computes it;

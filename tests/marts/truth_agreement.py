@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 _PERSON_LEVEL_TYPES = {
     "email",
@@ -64,55 +68,124 @@ def read_people(truth_dir: Path) -> dict[str, dict[str, str]]:
         return {row["person_id"]: row for row in csv.DictReader(f)}
 
 
+def min_sends() -> int:
+    """dbt var preferred_channel_min_sends, as dbt_project.yml sets it for the mart."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["preferred_channel_min_sends"])
+
+
 @dataclass(frozen=True)
 class PreferredAgreement:
+    """Preferred channel of customer_360 against the truth.
+
+    Customers with enough sends: those the mart gives a preferred channel, i.e. with at least
+    one channel of at least ``min_sends`` delivered sends and a response (the mart's own rule).
+    The truth compared with is the truth's preference among the same candidates: the channel
+    with the highest expected response rate per delivered message (people.csv
+    ``<channel>_response_rate``) among the customer's channels with at least ``min_sends``
+    delivered sends. A channel the brand never (or seldom) sent on cannot show a preference.
+    """
+
+    min_sends: int
+    #: customers with enough sends, and of them those whose channel is the truth's
     customers: int
     agreeing: int
-    #: Of those, customers the truth's preferred channel sent at least min_sends messages to
-    #: (the truth ranks every channel a person holds, consented or not).
-    measured_customers: int = 0
-    measured_agreeing: int = 0
+    #: of them, customers with two or more channels of enough sends (a real choice)
+    contested_customers: int
+    contested_agreeing: int
+    #: expected agreement if every customer responded exactly at the truth's rates (binomial
+    #: draws for the same delivered sends, the same rule): the ceiling sampling noise allows
+    noise_only_share: float
+    #: against the truth's preferred_channel over every channel the person holds
+    any_channel_agreeing: int
 
     @property
     def share(self) -> float:
         return self.agreeing / self.customers if self.customers else float("nan")
 
     @property
-    def measured_share(self) -> float:
-        if not self.measured_customers:
+    def contested_share(self) -> float:
+        if not self.contested_customers:
             return float("nan")
-        return self.measured_agreeing / self.measured_customers
+        return self.contested_agreeing / self.contested_customers
+
+    @property
+    def any_channel_share(self) -> float:
+        return self.any_channel_agreeing / self.customers if self.customers else float("nan")
+
+
+def _mart_rule(candidates: list[tuple[str, int, int]], sends: int) -> str | None:
+    """int_customer_channels_ranked: highest response rate among channels with enough delivered
+    sends and a response; ties to more sends, then alphabetically."""
+    ranked = sorted(
+        ((responses / delivered, delivered, channel) for channel, delivered, responses in candidates
+         if delivered >= sends and responses > 0),
+        key=lambda r: (-r[0], -r[1], r[2]),
+    )  # fmt: skip
+    return ranked[0][2] if ranked else None
 
 
 def preferred_channel_agreement(
-    con: duckdb.DuckDBPyConnection, truth_dir: Path, salt: str, min_sends: int = 5
+    con: duckdb.DuckDBPyConnection,
+    truth_dir: Path,
+    salt: str,
+    sends: int | None = None,
+    noise_draws: int = 20,
 ) -> PreferredAgreement:
-    """Customers with a preferred channel (enough sends) whose channel is the truth's."""
+    """The mart's preferred channel against the truth, for customers with enough sends."""
+    sends = min_sends() if sends is None else sends
     mapping = customer_people(con, truth_dir, salt)
     people = read_people(truth_dir)
-    rows = con.execute(
-        "select customer_id, preferred_channel from marts.customer_360"
-        " where preferred_channel is not null"
-    ).fetchall()
-    delivered = {
-        (customer_id, channel): sends
-        for customer_id, channel, sends in con.execute(
-            "select customer_id, channel, delivered_count"
-            " from intermediate.int_customer_channel_responses"
+    mart = dict(
+        con.execute(
+            "select customer_id, preferred_channel from marts.customer_360"
+            " where preferred_channel is not null"
         ).fetchall()
-    }
-    total = agreeing = measured = measured_agreeing = 0
-    for customer_id, channel in rows:
+    )
+    channels: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for customer_id, channel, delivered, responses in con.execute(
+        "select customer_id, channel, delivered_count, response_count"
+        " from intermediate.int_customer_channel_responses"
+    ).fetchall():
+        channels[customer_id].append((channel, int(delivered), int(responses)))
+    rng = np.random.default_rng(0)
+    total = agreeing = contested = contested_agreeing = any_channel = 0
+    noise_hits = noise_total = 0
+    for customer_id, channel in mart.items():
         person = mapping.get(customer_id)
         if person is None:
             continue
-        truth_channel = people[person]["preferred_channel"]
+        row = people[person]
+
+        def rate(c: str, row: dict[str, str] = row) -> float:
+            return float(row[f"{c}_response_rate"] or 0.0)
+
+        eligible = [c for c, delivered, _ in channels[customer_id] if delivered >= sends]
+        truth_channel = max(sorted(eligible), key=rate)
         total += 1
-        agreeing += truth_channel == channel
-        if delivered.get((customer_id, truth_channel), 0) >= min_sends:
-            measured += 1
-            measured_agreeing += truth_channel == channel
-    return PreferredAgreement(total, agreeing, measured, measured_agreeing)
+        agreeing += channel == truth_channel
+        any_channel += channel == row["preferred_channel"]
+        if len(eligible) > 1:
+            contested += 1
+            contested_agreeing += channel == truth_channel
+        for _ in range(noise_draws):
+            drawn = [
+                (c, delivered, int(rng.binomial(delivered, min(rate(c), 1.0))))
+                for c, delivered, _ in channels[customer_id]
+            ]
+            picked = _mart_rule(drawn, sends)
+            if picked is not None:
+                noise_total += 1
+                noise_hits += picked == truth_channel
+    return PreferredAgreement(
+        min_sends=sends,
+        customers=total,
+        agreeing=agreeing,
+        contested_customers=contested,
+        contested_agreeing=contested_agreeing,
+        noise_only_share=noise_hits / noise_total if noise_total else float("nan"),
+        any_channel_agreeing=any_channel,
+    )
 
 
 def ab_test_arms(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, object]:
@@ -149,10 +222,12 @@ def main(argv: list[str]) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     agreement = preferred_channel_agreement(con, truth_dir, salt)
     print(
-        f"preferred channel: {agreement.agreeing}/{agreement.customers} agree"
-        f" ({agreement.share:.1%}); where the truth's channel had enough sends:"
-        f" {agreement.measured_agreeing}/{agreement.measured_customers}"
-        f" ({agreement.measured_share:.1%})"
+        f"preferred channel (min sends {agreement.min_sends}), customers with enough sends:"
+        f" {agreement.agreeing}/{agreement.customers} agree ({agreement.share:.1%});"
+        f" with two or more such channels: {agreement.contested_agreeing}/"
+        f"{agreement.contested_customers} ({agreement.contested_share:.1%});"
+        f" noise-only ceiling {agreement.noise_only_share:.1%};"
+        f" against the truth over every channel held: {agreement.any_channel_share:.1%}"
     )
     print("a/b:", ab_test_arms(con, truth_dir))
     try:

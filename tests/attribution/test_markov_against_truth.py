@@ -1,0 +1,72 @@
+"""The markov removal effects of the `pipeline` sample against the generator's truth.
+
+The truth (channel_lifts.json) holds per-touch betas and, computed by the generator from its own
+logits, each channel's true removal effect: the share of expected conversions lost without the
+channel's touches, the quantity a removal effect estimates. The comparison table is printed
+(`pytest -s`; for a bigger sample `python -m tests.attribution.markov_ranking`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from tests.attribution.markov_ranking import comparison, rank_correlation, render
+from tests.attribution.true_removal_effects import true_removal_effects
+
+
+@pytest.fixture(scope="module")
+def sample(pipeline):
+    ws, _ = pipeline
+    return ws
+
+
+@pytest.fixture(scope="module")
+def table(sample):
+    ws = sample
+    con = duckdb.connect(str(ws.warehouse), read_only=True)
+    try:
+        rows = comparison(con, ws.truth)
+    finally:
+        con.close()
+    print("\n" + render(rows))
+    return rows
+
+
+def test_truth_removal_effects_are_the_counterfactual_of_the_simulation(sample, table):
+    """The generator's removal effects equal an independent re-run of the simulation that
+    removes each channel's touches from the logits (tests.attribution.true_removal_effects)."""
+    manifest = json.loads((sample.truth / "manifest.json").read_text(encoding="utf-8"))
+    rerun = {
+        r["channel"]: r["true_removal_effect"]
+        for r in true_removal_effects(
+            manifest["customers"],
+            manifest["days"],
+            start=date.fromisoformat(manifest["start"]),
+            seed=manifest["seed"],
+        )
+    }
+    for row in table:
+        assert row["true_removal_effect"] == pytest.approx(rerun[row["channel"]], abs=1e-6), row
+
+
+def test_markov_ranks_the_strongest_channel_first(table):
+    """LINE has the highest beta and the highest true removal effect; markov puts it first."""
+    top_truth = max(table, key=lambda r: r["true_removal_effect"])["channel"]
+    top_markov = max(table, key=lambda r: r["markov_removal_effect"])["channel"]
+    assert top_markov == top_truth == "line", render(table)
+
+
+@pytest.mark.xfail(
+    reason="issue 4 acceptance not met, by the method, not by a bug: markov's order is the "
+    "order of presence in converting journeys (Spearman 1.000 on 5,000 x 120), and 57.5% of the "
+    "generator's expected conversions need no touch, so high-volume low-lift channels (direct "
+    "incl. app sessions, organic search, referral) are credited for conversions they did not "
+    "cause. 5,000 x 120: Spearman(markov, true removal effect) 0.515, (markov, beta) -0.018",
+    strict=True,
+)
+def test_markov_ranks_channels_in_the_order_of_the_true_removal_effects(table):
+    assert rank_correlation(table, "true_removal_effect", "markov_removal_effect") >= 0.9
