@@ -204,8 +204,10 @@ def matching_values(
     distinct = sorted({v.strip() for v in values if v and v.strip()})
     if not distinct:
         return {}
-    con.execute("CREATE OR REPLACE TEMP TABLE _quarantine_values (value VARCHAR)")
-    con.executemany("INSERT INTO _quarantine_values VALUES (?)", [[v] for v in distinct])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _quarantine_values AS SELECT unnest(?::VARCHAR[]) AS value",
+        [distinct],
+    )
     kinds = (KIND_EMAIL, KIND_PHONE, KIND_ID)
     selects = " UNION ALL ".join(
         f"SELECT value, '{kind}' AS kind FROM _quarantine_values"
