@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration import privacy
 from orchestration.landing.parse import (
     ParseError,
     Problem,
@@ -56,6 +57,8 @@ class FileResult:
     #: vendor): the file loads with them null, and they are reported here as a warning
     missing_columns: list[str] = field(default_factory=list)
     flagged: dict[str, int] = field(default_factory=dict)
+    #: rows dropped because they carry an erased person's identifier (privacy suppression list)
+    suppressed: int = 0
     validation: list[dict[str, Any]] = field(default_factory=list)
     quarantined_to: str | None = None
     seconds: float = 0.0
@@ -312,14 +315,16 @@ def _load(
                 raise
             con.execute("ROLLBACK")
             return source.diagnose(exc)
-        result.rows = rows
-        result.timings["parse"] = time.perf_counter() - lap
-        lap = time.perf_counter()
         # this file's rows: `_loaded_at` grows from load to load, so zone maps skip the rest
         where = (
             f"_loaded_at = {_lit(now.isoformat(sep=' '))}::TIMESTAMP "
             f"AND _file_hash = {_lit(sniffed.file_hash)}"
         )
+        result.suppressed = privacy.drop_suppressed(con, feed.table, where)  # erased people
+        rows -= result.suppressed
+        result.rows = rows
+        result.timings["parse"] = time.perf_counter() - lap
+        lap = time.perf_counter()
         outcome = quality.screen(
             con,
             feed,

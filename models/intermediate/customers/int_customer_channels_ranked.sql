@@ -2,8 +2,8 @@
 {#-
     One row per customer with a message channel: the preferred channel and the cheapest
     effective channel.
-    preferred_channel: the highest response_rate among channels with at least
-      var preferred_channel_min_sends delivered sends; a tie goes to the channel with more
+    preferred_channel: the highest response_rate among channels the latest consent state makes
+      reachable with at least var preferred_channel_min_sends delivered sends; a tie goes to the channel with more
       delivered sends (more evidence), then alphabetically. Null when no channel has enough
       sends or none was ever responded to.
     cheapest_effective_channel: the lowest cost_per_response among channels the latest consent
@@ -22,15 +22,25 @@ consents as (
 
 preferred_ranked as (
     select
-        customer_id,
-        channel,
-        response_rate,
+        responses.customer_id,
+        responses.channel,
+        responses.response_rate,
         row_number() over (
-            partition by customer_id
-            order by response_rate desc, delivered_count desc, channel asc
+            partition by responses.customer_id
+            order by
+                responses.response_rate desc,
+                responses.delivered_count desc,
+                responses.channel asc
         ) as preference_rank
     from responses
-    where delivered_count >= {{ min_sends }} and response_count > 0
+    inner join consents
+        on
+            responses.customer_id = consents.customer_id
+            and responses.channel = consents.channel
+    where
+        consents.is_consented
+        and responses.delivered_count >= {{ min_sends }}
+        and responses.response_count > 0
 ),
 
 cheapest_ranked as (
