@@ -95,6 +95,29 @@ def prepare_manifest() -> None:
     dbt_project.preparer.prepare(dbt_project)
 
 
-if not dbt_project.manifest_path.exists():
-    # A fresh clone has no target/manifest.json yet: parse once so the definitions can load.
+_PROJECT_INPUTS = ("models", "macros", "seeds", "snapshots", "tests/dbt")
+_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+
+
+def manifest_is_stale() -> bool:
+    """True when target/manifest.json is missing or older than a file of the dbt project.
+
+    The asset definitions are built from the manifest when this module is imported: a manifest
+    older than the models (a pull that adds a model) would leave that model out of the graph and
+    fail the run with a KeyError on its unique id.
+    """
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = dbt_project.project_dir
+    files = [root / name for name in _PROJECT_FILES]
+    for folder in _PROJECT_INPUTS:
+        files.extend(p for p in (root / folder).rglob("*") if p.is_file())
+    return any(f.exists() and f.stat().st_mtime > built for f in files)
+
+
+if manifest_is_stale():
+    # A fresh clone has no target/manifest.json yet, and a pull may add models: parse (partial
+    # parse keeps it fast) so the definitions match the project on disk.
     prepare_manifest()
