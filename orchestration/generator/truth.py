@@ -46,6 +46,19 @@ PEOPLE_HEADER = [
     "net_revenue",
 ]
 IDENT_HEADER = ["person_id", "identifier_type", "identifier_value", "is_shared"]
+#: identifier types of identifiers.csv that belong to a person (what stitching must join)
+PERSON_IDENTIFIER_TYPES = (
+    "email",
+    "phone",
+    "member_number",
+    "line_user_id",
+    "web_cookie",
+    "app_instance_id",
+    "psid",
+    "igsid",
+)
+#: every identifier type of identifiers.csv (crm_contact_id is the CRM's record key)
+IDENTIFIER_TYPES = (*PERSON_IDENTIFIER_TYPES, "crm_contact_id")
 ORDERS_HEADER = [
     "source",
     "source_order_id",

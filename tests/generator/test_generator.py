@@ -16,6 +16,7 @@ import pytest
 from orchestration.generator import generate, params
 from orchestration.generator.cli import main
 from orchestration.generator.core import GeneratorError
+from orchestration.generator.truth import IDENTIFIER_TYPES
 
 from .conftest import SMALL
 
@@ -273,17 +274,7 @@ def test_identifiers_are_normalised_as_staging_normalises(sample):
     _, truth, _ = sample
     rows = list(csv.DictReader((truth / "identifiers.csv").open()))
     types = {r["identifier_type"] for r in rows}
-    assert {
-        "email",
-        "phone",
-        "member_number",
-        "line_user_id",
-        "web_cookie",
-        "app_instance_id",
-        "psid",
-        "igsid",
-        "crm_contact_id",
-    } <= types
+    assert set(IDENTIFIER_TYPES) <= types
     for r in rows:
         v = r["identifier_value"]
         if r["identifier_type"] == "email":

@@ -36,16 +36,9 @@ from pathlib import Path
 
 import duckdb
 
-STITCHED_TYPES = {
-    "email",
-    "phone",
-    "member_number",
-    "line_user_id",
-    "web_cookie",
-    "app_instance_id",
-    "psid",
-    "igsid",
-}
+from orchestration.generator.truth import PERSON_IDENTIFIER_TYPES
+
+STITCHED_TYPES = set(PERSON_IDENTIFIER_TYPES)
 
 
 def hash_pii(salt: str, value: str) -> str:

@@ -24,18 +24,11 @@ import duckdb
 import numpy as np
 import yaml
 
+from orchestration.generator.truth import PERSON_IDENTIFIER_TYPES
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-_PERSON_LEVEL_TYPES = {
-    "email",
-    "phone",
-    "member_number",
-    "line_user_id",
-    "web_cookie",
-    "app_instance_id",
-    "psid",
-    "igsid",
-}
+_PERSON_LEVEL_TYPES = set(PERSON_IDENTIFIER_TYPES)
 
 
 def hash_pii(value: str, salt: str) -> str:

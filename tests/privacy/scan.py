@@ -10,20 +10,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.generator.truth import IDENTIFIER_TYPES
+
 #: tables that hold only salted hashes and request ids, by design
 PRIVACY_TABLES = {("privacy", "suppressed_identifiers"), ("privacy", "erasure_audit")}
 #: identifier types of the truth that name a person (crm_contact_id is the CRM's record key)
-PERSON_TYPES = (
-    "email",
-    "phone",
-    "member_number",
-    "line_user_id",
-    "web_cookie",
-    "app_instance_id",
-    "psid",
-    "igsid",
-    "crm_contact_id",
-)
+PERSON_TYPES = IDENTIFIER_TYPES
 
 
 @dataclass(frozen=True)
