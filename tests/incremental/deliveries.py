@@ -53,7 +53,8 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     """
     two_back, one_back = _day(day, -2), _day(day, -1)
     web = landing / "web_events"
-    events = [json.loads(line) for line in (web / f"events_{two_back}.json").read_text().splitlines()]
+    lines = (web / f"events_{two_back}.json").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
     starts = [e for e in events if e["event_name"] == "session_start"]
     early = json.loads(json.dumps(starts[0]))
     early["event_timestamp"] = int(early["event_timestamp"]) - 3 * 3600 * 1_000_000
@@ -69,9 +70,7 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     loaded = latest.read_text().splitlines()
     opened = json.loads(next(line for line in loaded if '"event":"open"' in line))
     opened["sg_event_id"] = opened["sg_event_id"][:-4] + "LATE"
-    opened["timestamp"] = int(
-        datetime.strptime(two_back, "%Y%m%d").replace(hour=12).timestamp()
-    )
+    opened["timestamp"] = int(datetime.strptime(two_back, "%Y%m%d").replace(hour=12).timestamp())
     (email / f"sendgrid_events_{day}_retry.json").write_text(
         "\n".join([*loaded[:30], json.dumps(opened)]) + "\n"
     )
