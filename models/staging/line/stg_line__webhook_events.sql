@@ -109,10 +109,10 @@ final as (
         _row_number,
         _loaded_at
     from deduplicated
-    where
-        delivery_rank = 1
-        {% if is_incremental() %}
-            -- a row staged by an earlier run wins unless it is a redelivery and this is not
+    {% if is_incremental() %}
+        -- a row staged by an earlier run wins unless it is a redelivery and this is not
+        where
+            delivery_rank = 1
             and not exists (
                 select 1
                 from {{ this }} as staged
@@ -120,7 +120,9 @@ final as (
                     staged.line_event_id = deduplicated.line_event_id
                     and (not staged.is_redelivery or deduplicated.is_redelivery)
             )
-        {% endif %}
+    {% else %}
+        where delivery_rank = 1
+    {% endif %}
 )
 
 select * from final

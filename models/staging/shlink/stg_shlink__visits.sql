@@ -92,9 +92,11 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-where
-    delivery_rank = 1
-    {% if is_incremental() %}
-        -- the first delivery wins: a key staged by an earlier run keeps its row
+{% if is_incremental() %}
+    -- the first delivery wins: a key staged by an earlier run keeps its row
+    where
+        delivery_rank = 1
         and visit_id not in (select staged.visit_id from {{ this }} as staged)
-    {% endif %}
+{% else %}
+    where delivery_rank = 1
+{% endif %}
