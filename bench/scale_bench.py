@@ -53,6 +53,13 @@ TIME = Path("/usr/bin/time")
 DAILY = re.compile(r"_(\d{8})\.json$")
 DBT_STAGES = ("staging", "identity", "touchpoints", "marts")
 STAGES = ("generate", "land", *DBT_STAGES, "daily_land", "daily_dbt")
+INCREMENTAL_TOUCHPOINT_MODELS = {
+    "int_web_sessions_sessionized",
+    "int_service_chats_sessionized",
+    "int_short_link_visits_resolved",
+    "int_touchpoints_keyed",
+}
+IDENTITY_MODELS = {p.stem for p in (ROOT / "models/intermediate/identity").glob("*.sql")}
 
 GENERATE = """
 import sys
@@ -185,11 +192,30 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
     touchpoints = _count(warehouse, "marts.touchpoints")
     return {
         "stages": stages,
+        "daily_dbt_by_layer": layer_seconds(work / "target" / "run_results.json"),
         "held_back_day": day,
         "raw_rows": total_rows,
         "daily_raw_rows": total_rows - history_rows,
         "touchpoints": touchpoints,
     }
+
+
+def layer_seconds(run_results: Path) -> dict[str, float]:
+    """Seconds per layer of one dbt invocation (its run_results.json), incremental models apart."""
+    layers: dict[str, float] = {}
+    for node in json.loads(run_results.read_text())["results"]:
+        uid = node["unique_id"]  # model.omnichannel.<name>
+        name = uid.split(".")[-1]
+        if name.startswith("stg_"):
+            layer = "staging"
+        elif name in INCREMENTAL_TOUCHPOINT_MODELS:
+            layer = "touchpoints (incremental)"
+        elif name.startswith("int_") and name in IDENTITY_MODELS:
+            layer = "identity"
+        else:
+            layer = "other intermediate and marts"
+        layers[layer] = round(layers.get(layer, 0.0) + node["execution_time"], 2)
+    return layers
 
 
 def _count(warehouse: Path, table: str) -> int:
@@ -274,6 +300,10 @@ def markdown(result: dict) -> str:
             f"| {s:,} | {info['raw_rows']:,} | {info['daily_raw_rows']:,} ({share:.1%}) | "
             f"{info['touchpoints']:,} | {ratio:.0%} |"
         )
+    lines += ["", "Daily dbt run, model seconds by layer (dbt timing, last run of a size):", ""]
+    for s in sizes:
+        layers = result["runs"][str(s)][-1]["daily_dbt_by_layer"]
+        lines.append(f"- {s:,}: " + ", ".join(f"{k} {v:.1f} s" for k, v in layers.items()))
     lines += [
         "",
         "Stages: see bench/scale_bench.py. full_dbt = staging + identity + touchpoints + marts "
