@@ -61,11 +61,18 @@ dev: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.
 	OMNI_DEMO=1 $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 BENCH_CUSTOMERS ?= 100000
-bench: install  ## benchmarks: generator + landing throughput, identity vs scipy, attribution (bench/results/)
+# Stage benchmark sizes: 10k (3 runs) and 100k (1 run); BENCH_1M=1 adds 1M customers (1 run).
+ifeq ($(BENCH_1M),1)
+BENCH_SCALE_ARGS ?= --sizes 10000,100000,1000000 --repeats 3,1,1
+else
+BENCH_SCALE_ARGS ?= --sizes 10000,100000 --repeats 3,1
+endif
+bench: install  ## benchmarks: landing, identity, attribution, and every stage from 10k customers up (BENCH_1M=1 adds 1M) with the daily incremental run (bench/results/)
 	$(BIN)/python bench/landing_bench.py --customers $(BENCH_CUSTOMERS)
 	@for script in bench/identity_bench.py bench/attribution_bench.py; do \
 		if [ -f $$script ]; then echo "== $$script"; $(BIN)/python $$script || exit 1; fi; \
 	done
+	OMNI_PII_SALT=$${OMNI_PII_SALT:-bench-salt} $(BIN)/python bench/scale_bench.py $(BENCH_SCALE_ARGS)
 
 clean:  ## remove generated data, dbt target and the Dagster home (keeps .venv)
 	rm -rf data target logs $(DAGSTER_HOME)

@@ -1,18 +1,38 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    unique_key=none if target.type == 'spark' else 'chat_started_date',
+    partition_by=['chat_started_date'] if target.type == 'spark' else none,
+    on_schema_change='fail',
+) }}
 {%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
 {#-
     One row per service conversation the customer started or continued: the customer's own
     messages (LINE messages, Messenger / Instagram messages and postbacks; never the page's
     echoes or read receipts) grouped per channel and user, a new conversation after
     var web_session_timeout_minutes without a customer message.
+    Incremental like int_web_sessions_sessionized: the conversations started on the days of the
+    window are rebuilt from the messages of the window and the day before it, and replace those
+    days (delete+insert on chat_started_date; insert_overwrite of its partitions on Spark).
 -#}
 with
 
 line_events as (
     select * from {{ ref('stg_line__webhook_events') }}
+    {% if is_incremental() %}
+        where
+            occurred_at
+            >= {{ omnichannel.incremental_window_start('chat_started_date', 1) }}
+    {% endif %}
 ),
 
 meta_events as (
     select * from {{ ref('stg_meta__messaging_events') }}
+    {% if is_incremental() %}
+        where
+            occurred_at
+            >= {{ omnichannel.incremental_window_start('chat_started_date', 1) }}
+    {% endif %}
 ),
 
 customer_messages as (
@@ -82,9 +102,13 @@ final as (
         channel_user_id,
         count(*) as message_count,
         min(occurred_at) as chat_started_at,
-        max(occurred_at) as chat_ended_at
+        max(occurred_at) as chat_ended_at,
+        cast(min(occurred_at) as date) as chat_started_date
     from numbered
     group by channel, identifier_type, channel_user_id, conversation_number
+    {% if is_incremental() %}
+        having min(occurred_at) >= {{ omnichannel.incremental_window_start('chat_started_date') }}
+    {% endif %}
 )
 
 select * from final

@@ -1,14 +1,27 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    unique_key=none if target.type == 'spark' else 'visited_date',
+    partition_by=['visited_date'] if target.type == 'spark' else none,
+    on_schema_change='fail',
+) }}
 {#-
     One row per human visit of a Shlink short link or store QR code, with the channel and
     campaign from the link's tags (channel:<name>, campaign:<id>, store:<id>) and, for
     per-recipient codes, the recipient's identifier from the send log that sent the code (LINE
     send log short_code, the Twilio body, the SendGrid click url). Link-preview fetches
     (potentialBot) are dropped.
+    Incremental: a run re-resolves the visits of the days of the window
+    (var incremental_lookback_days) against every send that carried their codes, and replaces
+    those days (delete+insert on visited_date; insert_overwrite of its partitions on Spark).
 -#}
 with
 
 visits as (
     select * from {{ ref('stg_shlink__visits') }}
+    {% if is_incremental() %}
+        where visited_at >= {{ omnichannel.incremental_window_start('visited_date') }}
+    {% endif %}
 ),
 
 line_sends as (
@@ -46,16 +59,23 @@ recipients as (
     where clicked_url like '%s.omni.tw/%' and email_hash is not null
 ),
 
+visited_codes as (
+    select distinct short_code
+    from visits
+),
+
 recipients_ranked as (
     select
-        short_code,
-        identifier_type,
-        identifier_hash,
+        recipients.short_code,
+        recipients.identifier_type,
+        recipients.identifier_hash,
         row_number() over (
-            partition by short_code
-            order by identifier_type, identifier_hash
+            partition by recipients.short_code
+            order by recipients.identifier_type, recipients.identifier_hash
         ) as recipient_rank
     from recipients
+    inner join visited_codes
+        on recipients.short_code = visited_codes.short_code
 ),
 
 visits_tagged as (
@@ -90,7 +110,8 @@ final as (
         recipients_ranked.identifier_type,
         recipients_ranked.identifier_hash,
         visits_tagged.is_qr_code,
-        visits_tagged.visited_at
+        visits_tagged.visited_at,
+        cast(visits_tagged.visited_at as date) as visited_date
     from visits_tagged
     left join recipients_ranked
         on

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    unique_key=none if target.type == 'spark' else 'session_started_date',
+    partition_by=['session_started_date'] if target.type == 'spark' else none,
+    on_schema_change='fail',
+) }}
 {%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
 {#-
     One row per web or app session, sessionized here as GA4 users expect: a client's events more
@@ -7,11 +14,29 @@
     session's source is its first tagged event's; sessions with no tagged event are direct.
     Crawlers are dropped: clients with a headless browser and sessions with more than
     var web_bot_max_events_per_session events.
+    Incremental: a run rebuilds the sessions started on the days of the window
+    (omnichannel.incremental_window_start, var incremental_lookback_days) from the events of the
+    window and the day before it (a session's boundaries depend on the events before it), and
+    replaces those days (delete+insert on session_started_date; insert_overwrite of its
+    partitions on Spark). Exact as long as a chain of events less than the session timeout apart
+    does not span that extra day.
 -#}
 with
 
 events as (
     select * from {{ ref('stg_ga4__events') }}
+    {% if is_incremental() %}
+        where
+            occurred_at
+            >= {{ omnichannel.incremental_window_start('session_started_date', 1) }}
+    {% endif %}
+),
+
+event_browsers as (
+    select
+        user_pseudo_id,
+        device_browser
+    from {{ ref('stg_ga4__events') }}
 ),
 
 mappings as (
@@ -20,7 +45,7 @@ mappings as (
 
 headless_clients as (
     select distinct user_pseudo_id
-    from events
+    from event_browsers
     where lower(device_browser) like '%headless%'
 ),
 
@@ -249,7 +274,8 @@ final as (
         end as touch_type,
         sessions_sourced.event_count,
         sessions_sourced.session_started_at,
-        sessions_sourced.session_ended_at
+        sessions_sourced.session_ended_at,
+        cast(sessions_sourced.session_started_at as date) as session_started_date
     from sessions_sourced
     left join mappings as source_mappings
         on
@@ -259,6 +285,11 @@ final as (
         on
             sessions_sourced.utm_medium = medium_mappings.utm_medium
             and medium_mappings.utm_source = '*'
+    {% if is_incremental() %}
+        where
+            sessions_sourced.session_started_at
+            >= {{ omnichannel.incremental_window_start('session_started_date') }}
+    {% endif %}
 )
 
 select * from final

@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='event_id',
+) }}
 {#-
     One row per GA4 event. A day re-exported or a file re-delivered repeats events: they are
     deduplicated on (stream_id, user_pseudo_id, event_timestamp, event_name, ga_session_id,
@@ -9,6 +14,14 @@ with
 
 source as (
     select * from {{ source('ga4', 'web_events') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (

@@ -1,8 +1,21 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='send_id',
+) }}
 {#- One row per LINE message sent to one user (push or one recipient of a multicast). -#}
 with
 
 source as (
     select * from {{ source('line', 'line_send_log') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (

@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='line_event_id',
+) }}
 {#-
     One row per LINE webhook event. A redelivered event repeats its webhookEventId (with
     deliveryContext.isRedelivery = true); events are deduplicated on webhookEventId together with
@@ -7,6 +12,14 @@ with
 
 source as (
     select * from {{ source('line', 'line_events') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (
@@ -96,7 +109,20 @@ final as (
         _row_number,
         _loaded_at
     from deduplicated
-    where delivery_rank = 1
+    {% if is_incremental() %}
+        -- a row staged by an earlier run wins unless it is a redelivery and this is not
+        where
+            delivery_rank = 1
+            and not exists (
+                select 1
+                from {{ this }} as staged
+                where
+                    staged.line_event_id = deduplicated.line_event_id
+                    and (not staged.is_redelivery or deduplicated.is_redelivery)
+            )
+    {% else %}
+        where delivery_rank = 1
+    {% endif %}
 )
 
 select * from final

@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='messaging_event_id',
+) }}
 {#-
     One row per Messenger / Instagram messaging item. The customer is the sender of the user's
     messages and the recipient of the page's echoes; PSID on Messenger (object page), IGSID on
@@ -7,6 +12,14 @@ with
 
 source as (
     select * from {{ source('meta', 'social_messages') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (
@@ -101,4 +114,11 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-where delivery_rank = 1
+{% if is_incremental() %}
+    -- the first delivery wins: a key staged by an earlier run keeps its row
+    where
+        delivery_rank = 1
+        and messaging_event_id not in (select staged.messaging_event_id from {{ this }} as staged)
+{% else %}
+    where delivery_rank = 1
+{% endif %}

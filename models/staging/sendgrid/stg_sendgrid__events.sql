@@ -1,8 +1,21 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='sendgrid_event_id',
+) }}
 {#- One row per SendGrid event, deduplicated on sg_event_id (webhook retries repeat it). -#}
 with
 
 source as (
     select * from {{ source('sendgrid', 'email_events') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (
@@ -68,4 +81,11 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-where delivery_rank = 1
+{% if is_incremental() %}
+    -- the first delivery wins: a key staged by an earlier run keeps its row
+    where
+        delivery_rank = 1
+        and sendgrid_event_id not in (select staged.sendgrid_event_id from {{ this }} as staged)
+{% else %}
+    where delivery_rank = 1
+{% endif %}

@@ -1,8 +1,21 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='visit_id',
+) }}
 {#- One row per Shlink visit of a short link or QR code; re-delivered visits deduplicated. -#}
 with
 
 source as (
     select * from {{ source('shlink', 'link_clicks') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (
@@ -79,4 +92,11 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-where delivery_rank = 1
+{% if is_incremental() %}
+    -- the first delivery wins: a key staged by an earlier run keeps its row
+    where
+        delivery_rank = 1
+        and visit_id not in (select staged.visit_id from {{ this }} as staged)
+{% else %}
+    where delivery_rank = 1
+{% endif %}

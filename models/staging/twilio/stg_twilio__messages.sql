@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='message_sid',
+) }}
 {#-
     One row per Twilio message (Sid), latest export wins. The customer side is To on outbound
     messages and From on inbound ones; its phone is normalised and hashed, the brand side kept.
@@ -6,6 +11,14 @@ with
 
 source as (
     select * from {{ source('twilio', 'sms_messages') }}
+    {% if is_incremental() %}
+        -- only the deliveries landed since the last run: _loaded_at grows from load to load
+        where
+            _loaded_at > (
+                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 renamed as (

@@ -1,0 +1,393 @@
+"""Stage benchmark: wall time and peak memory of every stage, from 10k customers up, and its slope.
+
+    python bench/scale_bench.py                                  # 10k (3 runs) and 100k (1 run)
+    python bench/scale_bench.py --sizes 10000,100000,1000000 --repeats 3,1,1   # or BENCH_1M=1
+    python bench/scale_bench.py --sizes 10000 --repeats 1 --no-write          # a quick look
+
+Per size and run, in a fresh folder `<out>/<customers>/run<i>/`:
+
+  generate     the generator's sample (`--days` days, seed 42); its last day of daily exports
+               (GA4, LINE / Meta webhooks, Shlink visits: the `*_<YYYYMMDD>.json` files) is held
+               back for the daily run
+  land         every other file landed into a fresh DuckDB warehouse (GE gates included)
+  staging      dbt: seeds and models/staging (event feeds incremental, first build)
+  identity     dbt: models/intermediate/identity
+  touchpoints  dbt: models/intermediate/touchpoints (incremental, first build)
+  marts        dbt: everything else (journeys, attribution, customers, marts)
+  daily_land   the held-back day landed
+  daily_dbt    `dbt run` of the whole project, incremental (the daily run)
+
+`full_dbt` in the summary is staging + identity + touchpoints + marts (models only, no dbt
+tests: those are gates, not transforms); `daily / full` compares the daily dbt run with it.
+Each stage is one child process measured by `/usr/bin/time -v` (maximum resident set size; wall
+time by this script), or by os.wait4's rusage where that tool is missing. A `dbt parse` before
+the dbt stages is not timed (every stage would otherwise pay the project parse). The load
+average is recorded around every stage: the machine may be shared.
+
+Medians per stage over the runs of a size; the slope of a stage is d log(time) / d log(customers)
+between consecutive sizes (1 = linear, 2 = quadratic). Results: bench/results/scale-<sizes>.json
+and .md (and a -<tag> suffix with --tag), so runs can be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+DBT = str(Path(sys.executable).parent / "dbt")
+TIME = Path("/usr/bin/time")
+DAILY = re.compile(r"_(\d{8})\.json$")
+DBT_STAGES = ("staging", "identity", "touchpoints", "marts")
+STAGES = ("generate", "land", *DBT_STAGES, "daily_land", "daily_dbt")
+INCREMENTAL_TOUCHPOINT_MODELS = {
+    "int_web_sessions_sessionized",
+    "int_service_chats_sessionized",
+    "int_short_link_visits_resolved",
+    "int_touchpoints_keyed",
+}
+IDENTITY_MODELS = {p.stem for p in (ROOT / "models/intermediate/identity").glob("*.sql")}
+
+GENERATE = """
+import sys
+from pathlib import Path
+from orchestration.lib.sample import generate_sample
+generate_sample(Path(sys.argv[1]), Path(sys.argv[2]), customers=int(sys.argv[3]),
+                days=int(sys.argv[4]), seed=int(sys.argv[5]), progress=False)
+"""
+
+LAND = """
+from orchestration.landing import land_all
+results = land_all(progress=False)
+print(sum(r.rows_loaded for r in results.values()), "rows")
+"""
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run one stage as a child process: wall seconds, peak RSS (MiB), load average around it."""
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with log.open("w") as out:
+        if TIME.exists():
+            report = log.with_suffix(".time")
+            proc = subprocess.run(
+                [str(TIME), "-v", "-o", str(report), *cmd],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            seconds = time.perf_counter() - started
+            text = report.read_text()
+            match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+            peak_kib = int(match.group(1)) if match else 0
+            returncode = proc.returncode
+        else:
+            proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
+            peak_kib = usage.ru_maxrss
+            returncode = os.waitstatus_to_exitcode(status)
+    if returncode != 0:
+        raise SystemExit(f"stage failed ({returncode}): {' '.join(cmd)}\nsee {log}")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mib": round(peak_kib / 1024),
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def hold_back_last_day(landing: Path, held: Path) -> str:
+    day = max(m.group(1) for p in landing.rglob("*.json") if (m := DAILY.search(p.name)))
+    for path in sorted(landing.rglob(f"*_{day}.json")):
+        dest = held / path.relative_to(landing)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, dest)
+    return day
+
+
+def deliver(held: Path, landing: Path) -> None:
+    for path in sorted(p for p in held.rglob("*") if p.is_file()):
+        dest = landing / path.relative_to(held)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, dest)
+
+
+def raw_rows(warehouse: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'raw' and table_name not like '\\_%' escape '\\'"
+        ).fetchall()
+        return sum(con.execute(f'select count(*) from raw."{n}"').fetchone()[0] for (n,) in names)
+    finally:
+        con.close()
+
+
+def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
+    shutil.rmtree(work, ignore_errors=True)
+    landing, truth, held = work / "landing", work / "truth", work / "held_back"
+    warehouse = work / "warehouse" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    logs = work / "logs"
+    logs.mkdir()
+    env = dict(os.environ)
+    env.update(
+        OMNI_PII_SALT=env.get("OMNI_PII_SALT") or "bench-salt",
+        OMNI_LANDING_DIR=str(landing),
+        OMNI_QUARANTINE_DIR=str(work / "quarantine"),
+        OMNI_WAREHOUSE=str(warehouse),
+        OMNI_TRUTH_DIR=str(truth),
+    )
+    env.pop("OMNI_DEMO", None)
+    dbt_paths = [
+        "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
+        "--target-path", str(work / "target"), "--log-path", str(work / "dbt-logs"),
+    ]  # fmt: skip
+    stages: dict[str, dict] = {}
+
+    def stage(name: str, cmd: list[str]) -> None:
+        stages[name] = measure(cmd, env, logs / f"{name}.log")
+        print(f"    {name:<12} {stages[name]['seconds']:>8.1f} s {stages[name]['peak_mib']:>6} MiB",
+              flush=True)  # fmt: skip
+
+    stage("generate", [PYTHON, "-c", GENERATE, str(landing), str(truth), str(customers),
+                       str(days), str(seed)])  # fmt: skip
+    day = hold_back_last_day(landing, held)
+    stage("land", [PYTHON, "-c", LAND])
+    history_rows = raw_rows(warehouse)
+    subprocess.run([DBT, "parse", *dbt_paths], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    selections = {
+        "staging": ["build", "--resource-type", "seed", "--resource-type", "model",
+                    "--select", "path:seeds", "path:models/staging"],
+        "identity": ["run", "--select", "path:models/intermediate/identity"],
+        "touchpoints": ["run", "--select", "path:models/intermediate/touchpoints"],
+        "marts": ["run", "--exclude", "path:models/staging", "path:models/intermediate/identity",
+                  "path:models/intermediate/touchpoints"],
+    }  # fmt: skip
+    first_build: dict[str, float] = {}
+    for name in DBT_STAGES:
+        stage(name, [DBT, *selections[name], *dbt_paths])
+        for layer, seconds in layer_seconds(work / "target" / "run_results.json").items():
+            first_build[layer] = round(first_build.get(layer, 0.0) + seconds, 2)
+    deliver(held, landing)
+    stage("daily_land", [PYTHON, "-c", LAND])
+    total_rows = raw_rows(warehouse)
+    stage("daily_dbt", [DBT, "run", *dbt_paths])
+    touchpoints = _count(warehouse, "marts.touchpoints")
+    return {
+        "stages": stages,
+        "first_build_by_layer": first_build,
+        "daily_dbt_by_layer": layer_seconds(work / "target" / "run_results.json"),
+        "held_back_day": day,
+        "raw_rows": total_rows,
+        "daily_raw_rows": total_rows - history_rows,
+        "touchpoints": touchpoints,
+    }
+
+
+def layer_seconds(run_results: Path) -> dict[str, float]:
+    """Seconds per layer of one dbt invocation (its run_results.json), incremental models apart."""
+    layers: dict[str, float] = {}
+    for node in json.loads(run_results.read_text())["results"]:
+        uid = node["unique_id"]  # model.omnichannel.<name>
+        name = uid.split(".")[-1]
+        if uid.startswith("seed."):
+            layer = "seeds"
+        elif name.startswith("stg_"):
+            layer = "staging"
+        elif name in INCREMENTAL_TOUCHPOINT_MODELS:
+            layer = "touchpoints (incremental)"
+        elif name.startswith("int_") and name in IDENTITY_MODELS:
+            layer = "identity"
+        else:
+            layer = "other intermediate and marts"
+        layers[layer] = round(layers.get(layer, 0.0) + node["execution_time"], 2)
+    return layers
+
+
+def _count(warehouse: Path, table: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def summarise(size_runs: list[dict]) -> dict:
+    def med(values: list[float]) -> float:
+        return round(statistics.median(values), 2)
+
+    summary = {
+        name: {
+            "seconds": med([r["stages"][name]["seconds"] for r in size_runs]),
+            "seconds_runs": [r["stages"][name]["seconds"] for r in size_runs],
+            "peak_mib": round(med([r["stages"][name]["peak_mib"] for r in size_runs])),
+        }
+        for name in STAGES
+    }
+    full = [sum(r["stages"][s]["seconds"] for s in DBT_STAGES) for r in size_runs]
+    summary["full_dbt"] = {
+        "seconds": med(full),
+        "seconds_runs": [round(v, 2) for v in full],
+        "peak_mib": max(summary[s]["peak_mib"] for s in DBT_STAGES),
+    }
+    return summary
+
+
+def slopes(sizes: list[int], summaries: dict[int, dict]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for name in (*STAGES, "full_dbt"):
+        per: dict[str, float] = {}
+        for small, large in zip(sizes, sizes[1:], strict=False):
+            a, b = summaries[small][name]["seconds"], summaries[large][name]["seconds"]
+            if a > 0 and b > 0:
+                per[f"{small}->{large}"] = round(math.log(b / a) / math.log(large / small), 2)
+        out[name] = per
+    return out
+
+
+def markdown(result: dict) -> str:
+    sizes = result["sizes"]
+    lines = [
+        f"# Stage benchmark ({result['started_at']})",
+        "",
+        f"Command: `{result['command']}`  ",
+        f"Commit {result['commit']}; {result['machine']}; {result['days']} days of data, seed "
+        f"{result['seed']}; load average (1 min) before / after: "
+        f"{result['load_average_before']} / {result['load_average_after']}.",
+        "",
+        "Median wall seconds (peak RSS MiB) per stage; runs per size: "
+        + ", ".join(f"{s}: {result['repeats'][str(s)]}" for s in sizes)
+        + ".",
+        "",
+        "| stage | " + " | ".join(f"{s:,} customers" for s in sizes) + " | slope (log-log) |",
+        "|---|" + "---|" * len(sizes) + "---|",
+    ]
+    for name in (*STAGES, "full_dbt"):
+        cells = [
+            f"{result['summary'][str(s)][name]['seconds']:.1f} s "
+            f"({result['summary'][str(s)][name]['peak_mib']} MiB)"
+            for s in sizes
+        ]
+        slope = ", ".join(f"{k}: {v}" for k, v in result["slopes"][name].items()) or "-"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {slope} |")
+    lines += [
+        "",
+        "| size | raw rows | daily raw rows (share) | touchpoints | daily_dbt / full_dbt |",
+        "|---|---|---|---|---|",
+    ]
+    for s in sizes:
+        info = result["data"][str(s)]
+        summ = result["summary"][str(s)]
+        ratio = summ["daily_dbt"]["seconds"] / summ["full_dbt"]["seconds"]
+        share = info["daily_raw_rows"] / info["raw_rows"]
+        lines.append(
+            f"| {s:,} | {info['raw_rows']:,} | {info['daily_raw_rows']:,} ({share:.1%}) | "
+            f"{info['touchpoints']:,} | {ratio:.0%} |"
+        )
+    lines += [
+        "",
+        "Model seconds by layer (dbt's run_results, last run of a size): first build -> daily run",
+        "",
+    ]
+    for s in sizes:
+        run = result["runs"][str(s)][-1]
+        first, daily = run["first_build_by_layer"], run["daily_dbt_by_layer"]
+        cells = [f"{k} {first.get(k, 0):.1f} -> {daily.get(k, 0):.1f} s" for k in sorted(daily)]
+        lines.append(f"- {s:,}: " + "; ".join(cells))
+    lines += [
+        "",
+        "Stages: see bench/scale_bench.py. full_dbt = staging + identity + touchpoints + marts "
+        "(first build, models only); daily_dbt = `dbt run` after landing the held-back last day.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_sizes = "10000,100000,1000000" if os.environ.get("BENCH_1M") == "1" else "10000,100000"
+    default_repeats = "3,1,1" if os.environ.get("BENCH_1M") == "1" else "3,1"
+    parser.add_argument("--sizes", default=default_sizes, help="customers, comma-separated")
+    parser.add_argument("--repeats", default=default_repeats, help="runs per size (or one for all)")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/omni-bench-scale"))
+    parser.add_argument("--tag", default="", help="suffix of the results file names")
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/results")
+    parser.add_argument("--keep", action="store_true", help="keep the last run's folders")
+    args = parser.parse_args(argv)
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    repeats = [int(r) for r in args.repeats.split(",")]
+    if len(repeats) == 1:
+        repeats *= len(sizes)
+    if len(repeats) != len(sizes):
+        parser.error("--repeats needs one value, or one per size")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    result: dict = {
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python", "bench/scale_bench.py", *(argv or sys.argv[1:])]),
+        "commit": commit,
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}, peak by {'/usr/bin/time -v' if TIME.exists() else 'wait4'}",
+        "load_average_before": [round(v, 2) for v in os.getloadavg()],
+        "sizes": sizes,
+        "repeats": {str(s): r for s, r in zip(sizes, repeats, strict=True)},
+        "days": args.days,
+        "seed": args.seed,
+        "runs": {},
+        "summary": {},
+        "data": {},
+    }
+    for size, repeat in zip(sizes, repeats, strict=True):
+        runs = []
+        for i in range(repeat):
+            print(f"== {size:,} customers, run {i + 1}/{repeat}", flush=True)
+            work = args.out / str(size) / f"run{i}"
+            runs.append(one_run(size, args.days, args.seed, work))
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        result["runs"][str(size)] = runs
+        result["summary"][str(size)] = summarise(runs)
+        result["data"][str(size)] = {
+            k: runs[-1][k] for k in ("raw_rows", "daily_raw_rows", "touchpoints", "held_back_day")
+        }
+    result["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
+    result["slopes"] = slopes(sizes, {s: result["summary"][str(s)] for s in sizes})
+    text = markdown(result)
+    print(text)
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        name = "scale-" + "-".join(str(s) for s in sizes) + (f"-{args.tag}" if args.tag else "")
+        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(text)
+        print(f"written: {RESULTS / name}.json and .md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

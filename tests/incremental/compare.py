@@ -1,0 +1,70 @@
+"""Compare tables of two DuckDB warehouses: every row and column, order-independent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+#: Doubles are compared at this many decimals: the same inputs summed in another order (parallel
+#: aggregation) may differ in the last bits; any real difference is far larger.
+DOUBLE_DECIMALS = 9
+
+
+def tables(warehouse: Path, schema: str) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [schema],
+        ).fetchall()
+    finally:
+        con.close()
+    return [name for (name,) in rows]
+
+
+def differences(left: Path, right: Path, qualified_tables: list[str]) -> dict[str, dict]:
+    """Per table whose contents differ: rows only in left / only in right (counts, a sample)."""
+    con = duckdb.connect()
+    found: dict[str, dict] = {}
+    try:
+        con.execute(f"attach '{left}' as lhs (read_only)")
+        con.execute(f"attach '{right}' as rhs (read_only)")
+        for table in qualified_tables:
+            schema, name = table.split(".")
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_catalog = 'lhs' and table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            right_columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_catalog = 'rhs' and table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if columns != right_columns:
+                found[table] = {"columns": {"left": columns, "right": right_columns}}
+                continue
+            select = ", ".join(
+                f'round("{col}", {DOUBLE_DECIMALS}) as "{col}"'
+                if kind in ("DOUBLE", "FLOAT")
+                else f'"{col}"'
+                for col, kind in columns
+            )
+            only = {}
+            for a, b in (("lhs", "rhs"), ("rhs", "lhs")):
+                sql = (
+                    f"select {select} from {a}.{schema}.{name} except all "
+                    f"select {select} from {b}.{schema}.{name}"
+                )
+                count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+                if count:
+                    only[a] = {"rows": count, "sample": con.execute(f"{sql} limit 3").fetchall()}
+            if only:
+                found[table] = only
+    finally:
+        con.close()
+    return found

@@ -1,0 +1,102 @@
+"""Split the sample into a history and a daily delivery, and write the day's messy extras."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+DAILY = re.compile(r"_(\d{8})\.json$")
+
+
+def last_day(landing: Path) -> str:
+    """The latest YYYYMMDD of the daily exports (GA4, LINE and Meta webhooks, Shlink visits)."""
+    return max(m.group(1) for p in landing.rglob("*.json") if (m := DAILY.search(p.name)))
+
+
+def hold_back_day(landing: Path, held: Path, day: str) -> list[Path]:
+    """Move every daily export dated `day` out of the landing folder into `held`."""
+    moved = []
+    for path in sorted(landing.rglob(f"*_{day}.json")):
+        dest = held / path.relative_to(landing)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, dest)
+        moved.append(dest)
+    return moved
+
+
+def deliver(held: Path, landing: Path) -> None:
+    for path in sorted(p for p in held.rglob("*") if p.is_file()):
+        dest = landing / path.relative_to(held)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, dest)
+
+
+def _day(day: str, offset: int) -> str:
+    return (datetime.strptime(day, "%Y%m%d").date() + timedelta(days=offset)).strftime("%Y%m%d")
+
+
+def write_late_and_redelivered(landing: Path, day: str) -> dict:
+    """Files a real daily delivery also brings, beside the day's own exports:
+
+    - GA4: late events dated two days back (inside the lookback): a copy of a session_start
+      three hours earlier (a new session) and one ten minutes earlier (it becomes the first
+      event of an existing session, whose id changes); plus a re-delivery of part of yesterday.
+    - SendGrid: a webhook retry of already-loaded events (the first delivery wins) and a late
+      open dated two days back.
+    - LINE: a redelivery (isRedelivery true) of an already-loaded webhook body.
+    - Twilio: a re-export of messages of its latest send day with a new status (latest wins).
+    Returns what the test checks afterwards.
+    """
+    two_back, one_back = _day(day, -2), _day(day, -1)
+    web = landing / "web_events"
+    lines = (web / f"events_{two_back}.json").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
+    starts = [e for e in events if e["event_name"] == "session_start"]
+    early = json.loads(json.dumps(starts[0]))
+    early["event_timestamp"] = int(early["event_timestamp"]) - 3 * 3600 * 1_000_000
+    first = json.loads(json.dumps(starts[1]))
+    first["event_timestamp"] = int(first["event_timestamp"]) - 10 * 60 * 1_000_000
+    late = [early, first]
+    (web / f"events_{day}_late.json").write_text("\n".join(json.dumps(e) for e in late) + "\n")
+    yesterday = (web / f"events_{one_back}.json").read_text().splitlines()
+    (web / f"events_{one_back}_redelivered.json").write_text("\n".join(yesterday[:50]) + "\n")
+
+    email = landing / "email_events"
+    latest = sorted(email.glob("sendgrid_events_*.json"))[-1]
+    loaded = latest.read_text().splitlines()
+    opened = json.loads(next(line for line in loaded if '"event":"open"' in line))
+    opened["sg_event_id"] = opened["sg_event_id"][:-4] + "LATE"
+    opened["timestamp"] = int(datetime.strptime(two_back, "%Y%m%d").replace(hour=12).timestamp())
+    (email / f"sendgrid_events_{day}_retry.json").write_text(
+        "\n".join([*loaded[:30], json.dumps(opened)]) + "\n"
+    )
+
+    line = landing / "line_events"
+    body = json.loads((line / f"webhook_{two_back}.json").read_text().splitlines()[0])
+    for event in body["events"]:
+        event["deliveryContext"] = {"isRedelivery": True}
+    (line / f"webhook_{day}_redelivery.json").write_text(json.dumps(body) + "\n")
+
+    sms = landing / "sms_messages"
+    export = sorted(sms.glob("twilio_messages_*.csv"))[0]
+    with export.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    outbound = [r for r in rows if r["Direction"] != "inbound"]
+    latest_sent = max(date.fromisoformat(r["SentDate"][:10]) for r in outbound)
+    recent = [r for r in outbound if date.fromisoformat(r["SentDate"][:10]) == latest_sent][:20]
+    for r in recent:
+        r["Status"] = "undelivered" if r["Status"] == "delivered" else "delivered"
+    with (sms / f"twilio_messages_{day}_reexport.csv").open("w", newline="", encoding="utf-8") as h:
+        writer = csv.DictWriter(h, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(recent)
+    return {
+        "late_web_events": [(e["user_pseudo_id"], int(e["event_timestamp"])) for e in late],
+        "late_sendgrid_event_id": opened["sg_event_id"],
+        "reexported_sids": [r["Sid"] for r in recent],
+        "reexported_sent_on": latest_sent,
+    }
