@@ -35,7 +35,25 @@ SLEEP_IN_TXN_ENV = "OMNI_LANDING_TEST_SLEEP_IN_TXN"
 #: env: DuckDB memory limit of the landing connection (its buffer pool spills or evicts beyond
 #: it, so the peak stays flat however many files a run lands)
 MEMORY_LIMIT_ENV = "OMNI_LANDING_MEMORY_LIMIT"
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT_MIB = 512  # the floor of the landing connection's memory limit
+#: a file's text is read whole by DuckDB (one GA4 day at 1M customers is ~290 MB of NDJSON, which
+#: asked for a 628 MiB block): the limit grows to this many times the file's (unpacked) size
+MEMORY_PER_FILE_BYTE = 3
+GZIP_RATIO = 8  # a rough unpacked/packed ratio for gzip exports
+
+
+def _memory_limit(path: Path) -> str:
+    """DuckDB memory limit for landing one file: OMNI_LANDING_MEMORY_LIMIT if set, else 512MB or
+    three times the file's size when that is larger, so the peak follows the largest file, not
+    the amount landed."""
+    configured = os.environ.get(MEMORY_LIMIT_ENV)
+    if configured:
+        return configured
+    size = path.stat().st_size * (GZIP_RATIO if path.suffix == ".gz" else 1)
+    need_mib = MEMORY_PER_FILE_BYTE * size // 2**20 + 1
+    return f"{max(MEMORY_LIMIT_MIB, need_mib)}MB"
+
+
 #: errors of the machine, not of the file: raised, never a reason to quarantine
 _NOT_THE_FILE = (duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException)
 
@@ -373,12 +391,12 @@ def land_source(
     con = duckdb.connect(str(cfg.warehouse))
     try:
         con.execute("SET preserve_insertion_order = true")
-        con.execute("SET memory_limit = ?", [os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT])
         _ensure_ledger(con)
         for feed in feeds:
             _ensure_table(con, feed, list(feed.columns))
         with FileProgress(source, len(matched), enabled=progress) as bar:
             for path, feed in matched:
+                con.execute("SET memory_limit = ?", [_memory_limit(path)])
                 res = land_file(con, cfg, feed, path, table_ready=True)
                 {
                     "loaded": out.files_loaded,

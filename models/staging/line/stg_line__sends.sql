@@ -11,7 +11,7 @@ source as (
     {% if is_incremental() %}
         -- only the deliveries landed since the last run: _loaded_at grows from load to load
         where
-            _loaded_at > (
+            {{ dbt.safe_cast('_loaded_at', api.Column.translate_type('timestamp')) }} > (
                 select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
                 from {{ this }}
             )
