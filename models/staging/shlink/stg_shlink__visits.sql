@@ -8,14 +8,7 @@ with
 
 source as (
     select * from {{ source('shlink', 'link_clicks') }}
-    {% if is_incremental() %}
-        -- only the deliveries landed since the last run: _loaded_at grows from load to load
-        where
-            {{ dbt.safe_cast('_loaded_at', api.Column.translate_type('timestamp')) }} > (
-                select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
-                from {{ this }}
-            )
-    {% endif %}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (
