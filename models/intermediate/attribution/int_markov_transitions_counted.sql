@@ -6,35 +6,13 @@
 with
 
 steps as (
-    {%- if var('attribution_paths_relation') %}
-        select * from {{ var('attribution_paths_relation') }}
-    {%- else %}
-        select * from {{ ref('int_attribution_paths_transformed') }}
-    {%- endif %}
+    select * from {{
+        relation_or_ref('attribution_paths_relation', 'int_attribution_paths_transformed')
+    }}
 ),
 
-path_starts as (
-    select
-        'start' as from_state,
-        channel as to_state
-    from steps
-    where step = 1
-),
-
-path_moves as (
-    select
-        channel as from_state,
-        coalesce(
-            lead(channel) over (partition by path_id order by step),
-            case when is_converting then 'conversion' else 'null' end
-        ) as to_state
-    from steps
-),
-
-unioned as (
-    select * from path_starts
-    union all
-    select * from path_moves
+transitions as (
+    {{ path_transitions('steps') }}
 ),
 
 final as (
@@ -42,7 +20,7 @@ final as (
         from_state,
         to_state,
         count(*) as transition_count
-    from unioned
+    from transitions
     group by from_state, to_state
 )
 

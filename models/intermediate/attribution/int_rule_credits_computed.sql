@@ -11,11 +11,9 @@
 with
 
 touches as (
-    {%- if var('attribution_journey_touches_relation') %}
-        select * from {{ var('attribution_journey_touches_relation') }}
-    {%- else %}
-        select * from {{ ref('int_journey_touches_windowed') }}
-    {%- endif %}
+    select * from {{
+        relation_or_ref('attribution_journey_touches_relation', 'int_journey_touches_windowed')
+    }}
 ),
 
 last_non_direct as (

@@ -13,11 +13,9 @@
 with
 
 steps as (
-    {%- if var('attribution_paths_relation') %}
-        select * from {{ var('attribution_paths_relation') }}
-    {%- else %}
-        select * from {{ ref('int_attribution_paths_transformed') }}
-    {%- endif %}
+    select * from {{
+        relation_or_ref('attribution_paths_relation', 'int_attribution_paths_transformed')
+    }}
 ),
 
 channels_present as (

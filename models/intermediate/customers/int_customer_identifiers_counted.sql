@@ -2,6 +2,10 @@
     One row per stitched, not erased customer: how many distinct identifiers of each type they
     have, and when any of them was first and last seen in any export.
 -#}
+{%- set identifier_types = [
+    'email', 'phone', 'member_number', 'line_user_id',
+    'web_cookie', 'app_instance_id', 'psid', 'igsid',
+] -%}
 with
 
 occurrences as (
@@ -27,22 +31,13 @@ customer_occurrences as (
 final as (
     select
         customer_id,
-        count(distinct case when identifier_type = 'email' then identifier_key end)
-            as email_count,
-        count(distinct case when identifier_type = 'phone' then identifier_key end)
-            as phone_count,
-        count(distinct case when identifier_type = 'member_number' then identifier_key end)
-            as member_number_count,
-        count(distinct case when identifier_type = 'line_user_id' then identifier_key end)
-            as line_user_id_count,
-        count(distinct case when identifier_type = 'web_cookie' then identifier_key end)
-            as web_cookie_count,
-        count(distinct case when identifier_type = 'app_instance_id' then identifier_key end)
-            as app_instance_id_count,
-        count(distinct case when identifier_type = 'psid' then identifier_key end)
-            as psid_count,
-        count(distinct case when identifier_type = 'igsid' then identifier_key end)
-            as igsid_count,
+        {%- for identifier_type in identifier_types %}
+            count(
+                distinct case
+                    when identifier_type = '{{ identifier_type }}' then identifier_key
+                end
+            ) as {{ identifier_type }}_count,
+        {%- endfor %}
         count(distinct identifier_key) as identifier_count,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at

@@ -9,34 +9,8 @@ steps as (
     select * from {{ ref('int_attribution_paths_transformed') }}
 ),
 
-path_starts as (
-    select
-        path_id,
-        is_converting,
-        0 as from_step,
-        'start' as from_state,
-        channel as to_state
-    from steps
-    where step = 1
-),
-
-path_moves as (
-    select
-        path_id,
-        is_converting,
-        step as from_step,
-        channel as from_state,
-        coalesce(
-            lead(channel) over (partition by path_id order by step),
-            case when is_converting then 'conversion' else 'null' end
-        ) as to_state
-    from steps
-),
-
-unioned as (
-    select * from path_starts
-    union all
-    select * from path_moves
+transitions as (
+    {{ path_transitions('steps') }}
 ),
 
 final as (
@@ -52,7 +26,7 @@ final as (
             ) as {{ api.Column.translate_type('bigint') }}
         )
             as converting_transition_count
-    from unioned
+    from transitions
     group by from_step, from_state, to_state
 )
 

@@ -1,4 +1,3 @@
-{%- set path_delimiter = "' > '" -%}
 with
 
 conversions as (
@@ -24,7 +23,7 @@ touches_flagged as (
 paths as (
     select
         conversion_id,
-        {{ dbt.listagg('channel', path_delimiter, 'order by touch_position') }} as channel_path,
+        {{ channel_path() }} as channel_path,
         count(*) as touch_count,
         count(distinct channel) as distinct_channel_count,
         min(occurred_at) as first_touch_at,
@@ -36,7 +35,7 @@ paths as (
 collapsed_paths as (
     select
         conversion_id,
-        {{ dbt.listagg('channel', path_delimiter, 'order by touch_position') }}
+        {{ channel_path() }}
             as channel_path_collapsed
     from touches_flagged
     where previous_channel is null or previous_channel != channel
@@ -46,7 +45,7 @@ collapsed_paths as (
 first_occurrence_paths as (
     select
         conversion_id,
-        {{ dbt.listagg('channel', path_delimiter, 'order by touch_position') }}
+        {{ channel_path() }}
             as channel_path_first_occurrence
     from touches_flagged
     where channel_occurrence = 1

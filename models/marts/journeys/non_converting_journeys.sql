@@ -1,4 +1,3 @@
-{%- set path_delimiter = "' > '" -%}
 with
 
 open_touches as (
@@ -16,7 +15,7 @@ paths as (
     select
         path_id,
         customer_id,
-        {{ dbt.listagg('channel', path_delimiter, 'order by touch_position') }} as channel_path,
+        {{ channel_path() }} as channel_path,
         count(*) as touch_count,
         count(distinct channel) as distinct_channel_count,
         min(occurred_at) as first_touch_at,
@@ -28,7 +27,7 @@ paths as (
 collapsed_paths as (
     select
         path_id,
-        {{ dbt.listagg('channel', path_delimiter, 'order by touch_position') }}
+        {{ channel_path() }}
             as channel_path_collapsed
     from touches_flagged
     where previous_channel is null or previous_channel != channel
