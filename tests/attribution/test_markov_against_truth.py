@@ -13,8 +13,10 @@ from datetime import date
 
 import duckdb
 import pytest
+from scipy.stats import spearmanr
 
 from tests.attribution.markov_ranking import comparison, rank_correlation, render
+from tests.attribution.markov_scenarios import Scenario, run
 from tests.attribution.true_removal_effects import true_removal_effects
 
 
@@ -51,6 +53,23 @@ def test_truth_removal_effects_are_the_counterfactual_of_the_simulation(sample, 
     }
     for row in table:
         assert row["true_removal_effect"] == pytest.approx(rerun[row["channel"]], abs=1e-6), row
+
+
+def test_scenario_tool_measures_the_generators_truth_and_the_warehouses_markov(sample, table):
+    """tests.attribution.markov_scenarios, with no scenario option, reproduces the truth the
+    generator wrote exactly, and its journeys (the simulation's touches cut by the warehouse's
+    rules) give markov removal effects in the warehouse's order: so what it measures for a
+    changed generator is what the warehouse would show."""
+    manifest = json.loads((sample.truth / "manifest.json").read_text(encoding="utf-8"))
+    result = run(Scenario(), manifest["customers"], manifest["days"], manifest["seed"])
+    tool = {r["channel"]: r for r in result["rows"]}
+    for row in table:
+        assert tool[row["channel"]]["true_removal_effect"] == pytest.approx(
+            row["true_removal_effect"], abs=1e-6
+        ), row
+    warehouse_markov = [row["markov_removal_effect"] for row in table]
+    tool_markov = [tool[row["channel"]]["markov_removal_effect"] for row in table]
+    assert spearmanr(warehouse_markov, tool_markov).statistic >= 0.9, (tool_markov, table)
 
 
 def test_markov_ranks_the_strongest_channel_first(table):
