@@ -9,8 +9,9 @@ A scenario changes the simulation in this process only (the generator's files ar
 the no-touch intercept (``--base-logit``), every lift times a factor (``--lift-scale``), a touch
 lifting its own and the next weeks (``--carry-weeks``: 4 = the attribution lookback of 30 days),
 app sessions lifting conversion as direct touches (``--app-lift``), each channel's touch volume
-times a factor (``--volume channel=f``: below 1 a random share is dropped; above 1 touches are
-copied, moved by up to 3 days: crude, for the question "what if reach were equal"). The truth
+times a factor (``--volume channel=f``: below 1 a random share is dropped, for direct its app
+sessions too; above 1 touches are copied, moved by up to 3 days: crude, for the question "what
+if reach were different"). The truth
 removal effects come from the generator's own code (truth.accumulate_removal_effects) under the
 scenario; with no option they equal channel_lifts.json exactly.
 
@@ -134,8 +135,9 @@ def _paths(sim: ScenarioSim, lookback_days: int) -> list[tuple[list[str], bool]]
         ):
             touches.setdefault(i, []).append((t, names[c]))
     if not sim.scenario.app_lift:  # app sessions are direct touches in the warehouse either way
+        keep = min(sim.scenario.volume.get("direct", 1.0), 1.0)
         for i, t, kind, _info, _platform in sim.sessions:
-            if kind == "app":
+            if kind == "app" and (keep == 1.0 or sim.extra_rng.random() < keep):
                 touches.setdefault(i, []).append((t, "direct"))
     window = lookback_days * DAY
     paths: list[tuple[list[str], bool]] = []
@@ -275,6 +277,10 @@ def grid(customers: int, days: int, seed: int) -> list[dict[str, Any]]:
             base_logit=-6.5,
             lift_scale=3.0,
             volume={r["channel"]: equal / max(r["touches"], 1) for r in base["rows"]},
+        ),
+        Scenario(
+            "web and email reach cut to fit markov",
+            volume={"direct": 0.1, "organic_search": 0.3, "referral": 0.3, "email": 0.4},
         ),
     ]
     return [base, *(run(s, customers, days, seed) for s in scenarios)]
