@@ -915,8 +915,12 @@ class ChunkSim:
             self.sessions.append((i, tt, "app", {}, p.app_platform[i]))
 
     # ----------------------------------------------------------------- conversions
-    def conversions(self) -> None:
-        p, rng, ctx = self.p, self.rng, self.ctx
+    def person_week_logits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The conversion model: (touches per person x week x lift channel, capped at
+        params.TOUCH_CAP; conversion logit per person x week; time of each person-week's last
+        touch, -inf where none). conversions() draws from it and the truth's removal effects
+        (truth.accumulate_removal_effects) take it apart, so both read the same numbers."""
+        ctx, p = self.ctx, self.p
         weeks = (ctx.days + 6) // 7
         n_c = len(params.LIFT_CHANNELS)
         if self.touch_i:
@@ -932,20 +936,24 @@ class ChunkSim:
         np.add.at(counts, (ti, tw, tc), 1)
         last_t = np.full((self.n, weeks), -np.inf)
         np.maximum.at(last_t, (ti, tw), tt)
-        for c in range(n_c):
-            st = ctx.touch_stats.setdefault(params.LIFT_CHANNELS[c], {"touches": 0})
-            st["touches"] += int(np.sum(tc == c))
-        logit = (
-            params.BASE_LOGIT + p.propensity[:, None] + np.minimum(counts, params.TOUCH_CAP) @ BETAS
-        )
-        ab_week = np.full(self.n, -1)
+        capped = np.minimum(counts, params.TOUCH_CAP)
+        logit = params.BASE_LOGIT + p.propensity[:, None] + capped @ BETAS
         for i, t_ab in self.ab_sent.items():
             w = int((t_ab - ctx.t0) // (7 * DAY))
-            ab_week[i] = w
             lift = params.AB_ARM_LIFT[p.ab_arm[i]]
             logit[i, w] += lift
             if w + 1 < weeks:
                 logit[i, w + 1] += lift
+        return capped, logit, last_t
+
+    def conversions(self) -> None:
+        p, rng, ctx = self.p, self.rng, self.ctx
+        weeks = (ctx.days + 6) // 7
+        tc = np.concatenate(self.touch_c) if self.touch_c else np.zeros(0, np.int64)
+        for c in range(len(params.LIFT_CHANNELS)):
+            st = ctx.touch_stats.setdefault(params.LIFT_CHANNELS[c], {"touches": 0})
+            st["touches"] += int(np.sum(tc == c))
+        _, logit, last_t = self.person_week_logits()
         prob = 1 / (1 + np.exp(-logit))
         conv = rng.random((self.n, weeks)) < prob
         ci, cw = np.nonzero(conv)

@@ -232,36 +232,12 @@ def write_json(root: Path, name: str, obj: Any) -> None:
     (root / name).write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
-def _person_week_logits(sim: ChunkSim) -> tuple[np.ndarray, np.ndarray]:
-    """(capped touches per person x week x channel, conversion logit per person x week), exactly
-    as ChunkSim.conversions builds them."""
-    ctx, p = sim.ctx, sim.p
-    weeks = (ctx.days + 6) // 7
-    counts = np.zeros((sim.n, weeks, len(params.LIFT_CHANNELS)))
-    if sim.touch_i:
-        ti = np.concatenate(sim.touch_i)
-        tt = np.concatenate(sim.touch_t)
-        tc = np.concatenate(sim.touch_c)
-        tw = np.clip(((tt - ctx.t0) // (7 * 86400.0)).astype(np.int64), 0, weeks - 1)
-        np.add.at(counts, (ti, tw, tc), 1)
-    capped = np.minimum(counts, params.TOUCH_CAP)
-    betas = np.array([params.CHANNEL_LIFTS[c] for c in params.LIFT_CHANNELS])
-    logit = params.BASE_LOGIT + p.propensity[:, None] + capped @ betas
-    for i, t_ab in sim.ab_sent.items():
-        w = int((t_ab - ctx.t0) // (7 * 86400.0))
-        lift = params.AB_ARM_LIFT[p.ab_arm[i]]
-        logit[i, w] += lift
-        if w + 1 < weeks:
-            logit[i, w + 1] += lift
-    return capped, logit
-
-
 def accumulate_removal_effects(sim: ChunkSim) -> None:
     """Add this chunk's expected conversions (sum over person-weeks of the conversion
     probability) with every touch, without each channel's touches and without any touch to
     ctx.removal: the exact counterfactual a removal effect estimates, from the simulation's own
     logits (no extra draws: the simulated data do not change)."""
-    capped, logit = _person_week_logits(sim)
+    capped, logit, _ = sim.person_week_logits()
 
     def expected(x: np.ndarray) -> float:
         return float((1.0 / (1.0 + np.exp(-x))).sum())
