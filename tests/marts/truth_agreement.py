@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import yaml
 
+from orchestration.generator.population import MESSAGE_CHANNELS
 from orchestration.generator.truth import PERSON_IDENTIFIER_TYPES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -318,6 +319,35 @@ def agreement_of(
     )
 
 
+def oracle_picks(inputs: PreferredInputs, sends: int) -> dict[str, str]:
+    """The best any rule could pick from the same counts: the customers and candidate channels
+    of the rule at ``sends`` (no shrinkage), ranked by the posterior mean rate when the prior is
+    the truth's own population of rate vectors (people.csv, every person an equally likely
+    atom) and the likelihood is binomial in every channel's sends. It knows what no mart can
+    (the real spread of rates and how channels go together), so its agreement bounds every rule
+    from above, up to noise."""
+    order = list(MESSAGE_CHANNELS)
+    atoms = np.clip(
+        np.array(
+            [[float(p[f"{c}_response_rate"] or 0.0) for c in order] for p in inputs.people.values()]
+        ),
+        1e-4,
+        0.999,
+    )
+    log_p, log_q = np.log(atoms), np.log1p(-atoms)
+    out = {}
+    for customer_id in inputs.picks(PreferredRule(sends, 0.0)):
+        log_likelihood = np.zeros(len(atoms))
+        for channel, n, r in inputs.channels[customer_id]:
+            j, r = order.index(channel), min(r, n)
+            log_likelihood += r * log_p[:, j] + (n - r) * log_q[:, j]
+        weights = np.exp(log_likelihood - log_likelihood.max())
+        posterior = weights @ atoms / weights.sum()
+        candidates = sorted(c for c, n, r in inputs.reachable(customer_id) if n >= sends and r > 0)
+        out[customer_id] = max(candidates, key=lambda c: posterior[order.index(c)])
+    return out
+
+
 def describe(agreement: PreferredAgreement) -> str:
     return (
         f"min sends {agreement.min_sends}, prior sends {agreement.rule.prior_sends:g}:"
@@ -378,9 +408,14 @@ def main(argv: list[str]) -> int:
                 + ", ".join(f"{c} {k:.1f}" for c, k in estimates.items())
             )
         for sends in (5, 8, 10):
-            for prior in (0, 2, 5, 10, 20):
+            for prior in (0, 2, 4, 10, 20):
                 candidate = PreferredRule(sends, float(prior))
                 print(describe(agreement_of(inputs, candidate, inputs.picks(candidate))))
+            oracle = agreement_of(inputs, PreferredRule(sends, 0.0), oracle_picks(inputs, sends), 0)
+            print(
+                f"oracle (the truth's rate vectors as prior), min sends {sends}:"
+                f" {oracle.agreeing}/{oracle.customers} agree ({oracle.share:.1%})"
+            )
     print("a/b:", ab_test_arms(con, truth_dir))
     try:
         print("fallback (non-openers, sms delivered):", fallback_reach(con))
