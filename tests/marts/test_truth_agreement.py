@@ -66,16 +66,13 @@ def test_preferred_channel_agrees_as_often_as_the_sends_allow(agreement):
     assert share >= ceiling - tolerance, agreement
 
 
-@pytest.mark.xfail(
-    reason="issue 5 target of 90 % not met on 5,000 x 120 (seed 42): 85.9 % (3256/3791) of "
-    "customers with enough sends agree with min sends 5 and the shrunk rate (prior sends 4); "
-    "even an oracle ranking by the posterior under the truth's own population of rate "
-    "vectors gets only 86.2 % (3266/3791), so no rule on these counts is likely to. "
-    "Min sends 10 gives 90.0 % (3160/3512, prior 4) at 71.5 % coverage instead of 77.2 %. "
-    "This small sample passes: most of its customers have one channel with enough sends",
-    strict=False,
-)
-def test_preferred_channel_agrees_with_the_truth_for_90_percent(agreement):
+def test_preferred_channel_agrees_with_the_truth_for_90_percent_on_the_sample(agreement):
+    """Issue 5's 90 % target, held on the test sample (400 x 30 days: 95.0 %, 115/121), where it
+    can fail. Not met on `make run`'s 5,000 x 120 (seed 42): 85.9 % (3256/3791) with min sends 5
+    and the shrunk rate (prior sends 4), against an oracle bound of 86.2 % from the same counts;
+    min sends 10 gives 90.0 % at 71.5 % coverage instead of 77.2 % (`python -m
+    tests.marts.truth_agreement <warehouse> <truth> --sweep`). Most of the sample's customers have
+    one channel with enough sends, which is why it passes here."""
     assert agreement.share >= 0.9, agreement
 
 
