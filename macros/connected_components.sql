@@ -24,7 +24,8 @@
     - Edges are stored once per pair (src < dst), not once per direction.
     - Scratch tables are connection-local temporary tables on DuckDB (nothing written to disk
       but the result) and plain tables elsewhere (connected_components_scratch_*).
-    - component_id is min(node) per final label, one aggregate at the end.
+    - component_id is min(node) per final label, a window over the labelled nodes (cheaper
+      than an aggregate joined back).
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -35,36 +36,38 @@
     {{ run_hooks(pre_hooks) }}
 
     {%- set bigint_type = api.Column.translate_type('bigint') -%}
+    {%- set int_type = api.Column.translate_type('integer') -%}
+    {%- set session = omnichannel.connected_components_session_begin() -%}
     {%- set key_hash = none -%}
     {%- if config.get('hash_node_keys', true) -%}
         {%- set key_hash = omnichannel.connected_components_key_hash('{key}') -%}
     {%- endif -%}
 
-    {#- Nodes, numbered 1..n (in hash order when hashing, else in key order). -#}
+    {#- Nodes, numbered 1..n: a 32-bit integer id (dense, so DuckDB joins on it by direct
+        indexing); the order of numbering does not matter (DuckDB numbers in scan order, without
+        a sort; other adapters order by the key hash or the key). -#}
     {%- set nodes_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'nodes') -%}
     {%- set nodes_sql -%}
         select
             node,
             {%- if key_hash %}
-                node_hash,
+                {{ key_hash | replace('{key}', 'node') }} as node_hash,
             {%- endif %}
-            cast(row_number() over (order by {{ 'node_hash' if key_hash else 'node' }}) as {{ bigint_type }}) as node_id
+            cast(
+                {{ omnichannel.connected_components_numbering(key_hash | replace('{key}', 'node') if key_hash else 'node') }}
+                as {{ int_type }}
+            ) as node_id
         from (
-            select
-                node
-                {%- if key_hash %},
-                    {{ key_hash | replace('{key}', 'node') }} as node_hash
-                {%- endif %}
+            select distinct endpoints.node
             from (
                 select input_edges.node_a as node
                 from ({{ sql }}) as input_edges
-                where input_edges.node_a is not null
-                union
+                union all
                 select input_edges.node_b as node
                 from ({{ sql }}) as input_edges
-                where input_edges.node_b is not null
-            ) as distinct_nodes
-        ) as all_nodes
+            ) as endpoints
+            where endpoints.node is not null
+        ) as distinct_nodes
     {%- endset -%}
     {% do omnichannel.connected_components_scratch_table(nodes_rel, nodes_sql) %}
 
@@ -109,6 +112,7 @@
             {%- if state.edges == 0 -%}
                 {%- set state.done = true -%}
             {%- elif state.round >= max_rounds -%}
+                {% do omnichannel.connected_components_session_end(session) %}
                 {{ exceptions.raise_compiler_error(
                     model.name ~ ": connected components did not converge in " ~ max_rounds
                     ~ " rounds (" ~ state.edges ~ " edges left). Raise var identity_max_rounds "
@@ -130,19 +134,32 @@
                     + {{ coefficients[2] }}) % 2147483647 * {x} + {{ coefficients[3] }})
                     % 2147483647 * 2147483648 + {x})
                 {%- endset -%}
+                {#- The node itself is a candidate too: compared once per node, outside the
+                    aggregate. -#}
                 {%- set picks_sql -%}
                     select
                         node,
-                        least(
-                            min({{ packed | replace('{x}', 'neighbour') }}),
-                            min({{ packed | replace('{x}', 'node') }})
-                        ) % 2147483648 as pick
+                        cast(
+                            least(smallest_neighbour, {{ packed | replace('{x}', 'cast(node as ' ~ bigint_type ~ ')') }})
+                            % 2147483648 as {{ int_type }}
+                        ) as pick
                     from (
-                        select src as node, dst as neighbour from {{ edges_rel }}
-                        union all
-                        select dst as node, src as neighbour from {{ edges_rel }}
-                    ) as both_directions
-                    group by node
+                        select
+                            node,
+                            min({{ packed | replace('{x}', 'cast(neighbour as ' ~ bigint_type ~ ')') }}) as smallest_neighbour
+                        from (
+                            select
+                                src as node,
+                                dst as neighbour
+                            from {{ edges_rel }}
+                            union all
+                            select
+                                dst as node,
+                                src as neighbour
+                            from {{ edges_rel }}
+                        ) as both_directions
+                        group by node
+                    ) as neighbourhoods
                 {%- endset -%}
                 {% do omnichannel.connected_components_scratch_table(picks_rel, picks_sql) %}
                 {%- set next_edges_sql -%}
@@ -204,23 +221,13 @@
                 left join resolved_1
                     on nodes.node_id = resolved_1.node
             {%- endif %}
-        ),
-
-        components as (
-            select
-                label,
-                min(node) as component_id
-            from labelled
-            group by label
         )
 
         select
-            labelled.node,
-            components.component_id,
+            node,
+            min(node) over (partition by label) as component_id,
             {{ state.round }} as contraction_rounds
         from labelled
-        inner join components
-            on labelled.label = components.label
     {%- endset -%}
     {% do omnichannel.replace_table_as(intermediate_relation, final_sql) %}
 
@@ -237,6 +244,8 @@
     {%- endfor -%}
     {% do adapter.drop_relation(nodes_rel) %}
     {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ state.round)) %}
+
+    {% do omnichannel.connected_components_session_end(session) %}
 
     {{ run_hooks(post_hooks) }}
     {% do persist_docs(target_relation, model) %}
@@ -295,4 +304,56 @@
             {{ sql }}
         )
     {%- endcall %}
+{%- endmacro %}
+
+
+{#- Session settings for the rounds, returned so that connected_components_session_end can put
+    them back (on DuckDB preserve_insertion_order=false: no table here depends on row order, and
+    keeping it costs memory and time in every CTAS). -#}
+{% macro connected_components_session_begin() -%}
+    {{ return(adapter.dispatch('connected_components_session_begin', 'omnichannel')()) }}
+{%- endmacro %}
+
+{% macro default__connected_components_session_begin() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_session_begin() -%}
+    {%- set previous = run_query(
+        "select current_setting('preserve_insertion_order') as value"
+    ).columns[0].values()[0] -%}
+    {% call statement('connected_components_session_begin') -%}
+        set preserve_insertion_order = false
+    {%- endcall %}
+    {{ return({'preserve_insertion_order': previous}) }}
+{%- endmacro %}
+
+{% macro connected_components_session_end(session) -%}
+    {{ return(adapter.dispatch('connected_components_session_end', 'omnichannel')(session)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_session_end(session) -%}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_session_end(session) -%}
+    {%- if session -%}
+        {% call statement('connected_components_session_end') -%}
+            set preserve_insertion_order = {{ 'true' if session['preserve_insertion_order'] in [true, 'true', 'True', 1] else 'false' }}
+        {%- endcall %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The numbering of the nodes 1..n, as SQL: any order will do. DuckDB numbers in scan order
+    (row_number() over (), no sort); Spark and others need an ordering (`order_by`). -#}
+{% macro connected_components_numbering(order_by) -%}
+    {{ return(adapter.dispatch('connected_components_numbering', 'omnichannel')(order_by)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_numbering(order_by) -%}
+    {{ return('row_number() over (order by ' ~ order_by ~ ')') }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_numbering(order_by) -%}
+    {{ return('row_number() over ()') }}
 {%- endmacro %}
