@@ -4,8 +4,8 @@
     component_id (the smallest node key of its component) and the number of rounds it took.
 
     Algorithm: randomized local contraction, in rounds of plain SQL (DuckDB and Spark alike).
-    Nodes are numbered once (bigint node_id, fewer than 2^31 nodes); every round works on those
-    integers. Each round every node picks, among itself and its neighbours, the one with the
+    Nodes are numbered once (32-bit node_id 1..n, fewer than 2^31 nodes); every round works on
+    those integers. Each round every node picks, among itself and its neighbours, the one with the
     smallest fresh hash h_round(node_id), a random degree-3 polynomial modulo the prime 2^31 - 1
     (integer arithmetic only, no md5); every edge is rewritten to the picks of its ends (self
     loops and duplicates dropped). A constant fraction of the nodes disappears per round in
@@ -17,11 +17,15 @@
     Cost notes (1M identifiers, bench/identity_bench.py):
     - The model's SQL is read in place (a subquery, three scans), never copied to a table.
     - Node keys are long strings. Where the adapter has a fast 64-bit string hash
-      (connected_components_key_hash: DuckDB hash, Spark xxhash64), nodes are numbered in hash
-      order and the edges found by joining on the hash, an integer; if two keys of the graph
+      (connected_components_key_hash: DuckDB hash, Spark xxhash64), the edges are found by
+      joining on the hash, an integer; if two keys of the graph
       share a hash (checked every run) the numbering falls back to joining on the keys
       themselves, as it does on adapters without such a hash or with config hash_node_keys=false.
-    - Edges are stored once per pair (src < dst), not once per direction.
+    - Numbering needs no sort on DuckDB (row_number() over (), scan order); dense ids let
+      DuckDB join picks by direct indexing (a perfect hash join).
+    - Edges are stored once per pair (src < dst), not once per direction; a round unions both
+      directions only inside the pick aggregate.
+    - DuckDB runs the rounds with preserve_insertion_order off (restored afterwards).
     - Scratch tables are connection-local temporary tables on DuckDB (nothing written to disk
       but the result) and plain tables elsewhere (connected_components_scratch_*).
     - component_id is min(node) per final label, a window over the labelled nodes (cheaper
