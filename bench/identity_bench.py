@@ -130,8 +130,9 @@ def write_edges(warehouse: Path, a: np.ndarray, b: np.ndarray, lone: np.ndarray)
         con.close()
 
 
-def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str, int]:
-    """Run dbt with the bench vars and paths; returns (wall seconds, stdout, peak RSS in MiB)."""
+def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str, dict[str, float]]:
+    """Run dbt with the bench vars and paths; returns (wall seconds, stdout, peak RSS in MiB
+    and CPU seconds)."""
     env = dict(os.environ, OMNI_WAREHOUSE=str(warehouse), OMNI_PII_SALT="bench-salt")
     command = [
         str(DBT),
@@ -147,16 +148,17 @@ def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str, in
         "--log-path",
         str(work / "logs"),
     ]
-    wall, stdout, stderr, returncode, peak_mib = measured(command, env, work)
+    wall, stdout, stderr, returncode, usage = measured(command, env, work)
     if returncode != 0:
         raise SystemExit(f"dbt {args[0]} failed:\n{stdout}\n{stderr}")
-    return wall, stdout, peak_mib
+    return wall, stdout, usage
 
 
 def measured(
     command: list[str], env: dict[str, str], work: Path
-) -> tuple[float, str, str, int, int]:
-    """Run a child process: (wall seconds, stdout, stderr, return code, peak RSS MiB)."""
+) -> tuple[float, str, str, int, dict[str, float]]:
+    """Run a child process: (wall seconds, stdout, stderr, return code, usage), usage = peak
+    RSS MiB and CPU seconds (user + system: less sensitive than wall time to other load)."""
     report = work / "time.txt"
     timed = [str(TIME), "-v", "-o", str(report), *command] if TIME.exists() else command
     out_path, err_path = work / "child.out", work / "child.err"
@@ -171,14 +173,19 @@ def measured(
         for line in report.read_text().splitlines():
             if "Maximum resident set size" in line:
                 peak_kib = int(line.rsplit(":", 1)[1])
-    return wall, out_path.read_text(), err_path.read_text(), child.returncode, peak_kib // 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return (
+        wall,
+        out_path.read_text(),
+        err_path.read_text(),
+        child.returncode,
+        {"peak_mib": peak_kib // 1024, "cpu_seconds": cpu},
+    )
 
 
 def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
     """One timed `dbt run` of the model (partial parsing warm)."""
-    wall, stdout, peak_mib = dbt_command(
-        warehouse, work, "run", "--select", "int_identity_components"
-    )
+    wall, stdout, usage = dbt_command(warehouse, work, "run", "--select", "int_identity_components")
     if "Unable to do partial parsing" in stdout or "Starting full parse" in stdout:
         print("  warning: dbt did a full parse inside the timed run")
     run_results = json.loads((work / "target" / "run_results.json").read_text())
@@ -187,7 +194,7 @@ def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
         "wall_seconds": wall,
         "model_seconds": float(model["execution_time"]),
         "dbt_elapsed_seconds": float(run_results["elapsed_time"]),
-        "peak_mib": peak_mib,
+        **usage,
     }
 
 
@@ -236,10 +243,10 @@ def scipy_components(warehouse: Path) -> dict[str, float]:
 def run_scipy(warehouse: Path, work: Path) -> dict[str, float]:
     """scipy_components in a child process (its own peak RSS)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--scipy-worker", str(warehouse)]
-    wall, stdout, stderr, returncode, peak_mib = measured(command, dict(os.environ), work)
+    wall, stdout, stderr, returncode, usage = measured(command, dict(os.environ), work)
     if returncode != 0:
         raise SystemExit(f"scipy worker failed:\n{stdout}\n{stderr}")
-    return {**json.loads(stdout.strip().splitlines()[-1]), "peak_mib": peak_mib}
+    return {**json.loads(stdout.strip().splitlines()[-1]), **usage}
 
 
 def same_partition(warehouse: Path) -> dict[str, int]:
@@ -358,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_wall_to_scipy": round(wall_s / scipy_s, 2),
         "dbt_peak_mib": max(r["peak_mib"] for r in dbt_runs),
         "scipy_peak_mib": max(r["peak_mib"] for r in scipy_runs),
+        # CPU of the whole processes (dbt: start, parse load and run; scipy: imports too).
+        "dbt_process_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in dbt_runs), 2),
+        "scipy_process_cpu_seconds": round(
+            statistics.median(r["cpu_seconds"] for r in scipy_runs), 2
+        ),
         "dbt_model_samples": [round(r["model_seconds"], 3) for r in dbt_runs],
         "dbt_wall_samples": [round(r["wall_seconds"], 3) for r in dbt_runs],
         "scipy_samples": [round(r["seconds"], 3) for r in scipy_runs],
