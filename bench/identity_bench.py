@@ -12,13 +12,20 @@ without edges): random components of skewed sizes plus one chain of --chain node
    `dbt run --select int_identity_components --vars {identity_edges_relation: ...}` with partial
    parsing warm, timed as
    - model: dbt's own execution time of the model (run_results.json): every statement of the
-     materialization, from reading the edges to writing intermediate.int_identity_components;
+     materialization, from reading the edges to writing intermediate.int_identity_components
+     (node, component_id = smallest node key of the component);
    - wall: the whole command (process start, imports, manifest load, run);
-2. scipy, --repeat times: read the edge table from DuckDB (Arrow), number the nodes (Arrow
-   dictionary encoding), build the sparse matrix, connected_components - the whole path, timed
-   end to end (it writes nothing back, the dbt model writes its table);
-3. checks both give the same partition, prints rounds, median times (and every sample) and the
-   ratios of the medians, and writes bench/results/identity.json.
+   - peak RSS of the dbt process (/usr/bin/time -v, or os.wait4's rusage where it is missing);
+2. scipy, --repeat times, each in its own process (for its peak RSS), timed inside it:
+   - scipy (compute): read the edge table from DuckDB (Arrow), number the nodes (Arrow
+     dictionary encoding), build the sparse matrix, connected_components;
+   - scipy_to_table: the same, plus what the model must also do and scipy alone does not: write
+     the partition back as a table bench.scipy_components (node, component_id = smallest node
+     key of the component, one DuckDB window over the Arrow labels);
+   the two sides alternate which goes first in each repeat, so load drifts hit both alike;
+3. checks both give the same partition and the same component_id per node, prints rounds,
+   median times (and every sample), the ratios of the medians (model to scipy compute and to
+   scipy_to_table) and the load average around the runs, and writes bench/results/identity.json.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_DIR / "bench" / "results" / "identity.json"
 DBT = Path(sys.executable).parent / "dbt"
 EDGES_RELATION = "bench.identity_edges"
+TIME = Path("/usr/bin/time")
 TYPES = ["email", "phone", "member_number", "line_user_id", "web_cookie", "app_instance_id"]
 
 
@@ -122,8 +130,9 @@ def write_edges(warehouse: Path, a: np.ndarray, b: np.ndarray, lone: np.ndarray)
         con.close()
 
 
-def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str]:
-    """Run dbt with the bench vars and paths; returns (wall seconds, stdout)."""
+def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str, dict[str, float]]:
+    """Run dbt with the bench vars and paths; returns (wall seconds, stdout, peak RSS in MiB
+    and CPU seconds)."""
     env = dict(os.environ, OMNI_WAREHOUSE=str(warehouse), OMNI_PII_SALT="bench-salt")
     command = [
         str(DBT),
@@ -139,17 +148,44 @@ def dbt_command(warehouse: Path, work: Path, *args: str) -> tuple[float, str]:
         "--log-path",
         str(work / "logs"),
     ]
-    started = time.perf_counter()
-    result = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"dbt {args[0]} failed:\n{result.stdout}\n{result.stderr}")
-    return wall, result.stdout
+    wall, stdout, stderr, returncode, usage = measured(command, env, work)
+    if returncode != 0:
+        raise SystemExit(f"dbt {args[0]} failed:\n{stdout}\n{stderr}")
+    return wall, stdout, usage
+
+
+def measured(
+    command: list[str], env: dict[str, str], work: Path
+) -> tuple[float, str, str, int, dict[str, float]]:
+    """Run a child process: (wall seconds, stdout, stderr, return code, usage), usage = peak
+    RSS MiB and CPU seconds (user + system: less sensitive than wall time to other load)."""
+    report = work / "time.txt"
+    timed = [str(TIME), "-v", "-o", str(report), *command] if TIME.exists() else command
+    out_path, err_path = work / "child.out", work / "child.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(timed, env=env, cwd=PROJECT_DIR, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    peak_kib = usage.ru_maxrss
+    if TIME.exists() and report.exists():
+        for line in report.read_text().splitlines():
+            if "Maximum resident set size" in line:
+                peak_kib = int(line.rsplit(":", 1)[1])
+    cpu = usage.ru_utime + usage.ru_stime
+    return (
+        wall,
+        out_path.read_text(),
+        err_path.read_text(),
+        child.returncode,
+        {"peak_mib": peak_kib // 1024, "cpu_seconds": cpu},
+    )
 
 
 def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
     """One timed `dbt run` of the model (partial parsing warm)."""
-    wall, stdout = dbt_command(warehouse, work, "run", "--select", "int_identity_components")
+    wall, stdout, usage = dbt_command(warehouse, work, "run", "--select", "int_identity_components")
     if "Unable to do partial parsing" in stdout or "Starting full parse" in stdout:
         print("  warning: dbt did a full parse inside the timed run")
     run_results = json.loads((work / "target" / "run_results.json").read_text())
@@ -158,55 +194,92 @@ def run_dbt(warehouse: Path, work: Path) -> dict[str, float]:
         "wall_seconds": wall,
         "model_seconds": float(model["execution_time"]),
         "dbt_elapsed_seconds": float(run_results["elapsed_time"]),
+        **usage,
     }
 
 
-def run_scipy(warehouse: Path) -> tuple[float, pa.Array, np.ndarray, int]:
-    """The whole scipy path from the edge table; returns (seconds, nodes, labels, components)."""
+def scipy_components(warehouse: Path) -> dict[str, float]:
+    """The whole scipy path from the edge table, then the partition written back as a table.
+
+    Returns the seconds to the labels (compute), the seconds including the write-back
+    (to_table) and the number of components.
+    """
     started = time.perf_counter()
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse))
     try:
         edges = con.sql(f"select node_a, node_b from {EDGES_RELATION}").to_arrow_table()
-    finally:
-        con.close()
-    both = pa.chunked_array(edges["node_a"].chunks + edges["node_b"].chunks)
-    encoded = pc.dictionary_encode(both).combine_chunks()
-    nodes = encoded.dictionary
-    index = encoded.indices.to_numpy(zero_copy_only=False)
-    n_rows = len(edges)
-    a = index[:n_rows]
-    b_valid = pc.is_valid(edges["node_b"]).to_numpy()
-    b = index[n_rows:]
-    a_e, b_e = a[b_valid].astype(np.int32), b[b_valid].astype(np.int32)
-    n = len(nodes)
-    graph = coo_matrix((np.ones(len(a_e), dtype=np.int8), (a_e, b_e)), shape=(n, n)).tocsr()
-    count, labels = connected_components(graph, directed=False)
-    seconds = time.perf_counter() - started
-    return seconds, nodes, labels, int(count)
-
-
-def same_partition(warehouse: Path, nodes: pa.Array, labels: np.ndarray) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+        both = pa.chunked_array(edges["node_a"].chunks + edges["node_b"].chunks)
+        encoded = pc.dictionary_encode(both).combine_chunks()
+        nodes = encoded.dictionary
+        index = encoded.indices.to_numpy(zero_copy_only=False)
+        n_rows = len(edges)
+        a = index[:n_rows]
+        b_valid = pc.is_valid(edges["node_b"]).to_numpy()
+        b = index[n_rows:]
+        a_e, b_e = a[b_valid].astype(np.int32), b[b_valid].astype(np.int32)
+        n = len(nodes)
+        graph = coo_matrix((np.ones(len(a_e), dtype=np.int8), (a_e, b_e)), shape=(n, n)).tocsr()
+        count, labels = connected_components(graph, directed=False)
+        compute = time.perf_counter() - started
         scipy_labels = pa.table({"node": nodes, "label": pa.array(labels)})
         con.register("scipy_labels", scipy_labels)
+        con.execute(
+            """
+            create or replace table bench.scipy_components as
+            select node, min(node) over (partition by label) as component_id
+            from scipy_labels
+            """
+        )
+        con.unregister("scipy_labels")
+    finally:
+        con.close()
+    return {
+        "seconds": compute,
+        "to_table_seconds": time.perf_counter() - started,
+        "components": int(count),
+    }
+
+
+def run_scipy(warehouse: Path, work: Path) -> dict[str, float]:
+    """scipy_components in a child process (its own peak RSS)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--scipy-worker", str(warehouse)]
+    wall, stdout, stderr, returncode, usage = measured(command, dict(os.environ), work)
+    if returncode != 0:
+        raise SystemExit(f"scipy worker failed:\n{stdout}\n{stderr}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), **usage}
+
+
+def same_partition(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
         row = con.execute(
             """
             select
                 count(*) as nodes_dbt,
-                count(scipy_labels.node) as nodes_matched,
+                count(scipy.node) as nodes_matched,
+                (select count(*) from bench.scipy_components) as nodes_scipy,
                 count(distinct components.component_id) as components_dbt,
-                count(distinct scipy_labels.label) as components_scipy,
-                count(distinct (components.component_id, scipy_labels.label)) as pairs,
+                count(distinct scipy.component_id) as components_scipy,
+                count(*) filter (
+                    where components.component_id = scipy.component_id
+                ) as same_component_id,
                 max(components.contraction_rounds) as rounds
             from intermediate.int_identity_components as components
-            left join scipy_labels
-                on components.node = scipy_labels.node
+            left join bench.scipy_components as scipy
+                on components.node = scipy.node
             """
         ).fetchone()
     finally:
         con.close()
-    keys = ["nodes_dbt", "nodes_matched", "components_dbt", "components_scipy", "pairs", "rounds"]
+    keys = [
+        "nodes_dbt",
+        "nodes_matched",
+        "nodes_scipy",
+        "components_dbt",
+        "components_scipy",
+        "same_component_id",
+        "rounds",
+    ]
     return dict(zip(keys, (int(x) for x in row), strict=True))
 
 
@@ -219,10 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (medians reported)")
     parser.add_argument("--keep", action="store_true", help="keep the bench warehouse")
+    parser.add_argument("--scipy-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.scipy_worker:
+        print(json.dumps(scipy_components(args.scipy_worker)))
+        return 0
 
     work = Path(tempfile.mkdtemp(prefix="identity_bench_"))
     warehouse = work / "warehouse.duckdb"
+    load_before = [round(x, 2) for x in os.getloadavg()]
     try:
         t = time.perf_counter()
         a, b, lone = build_graph(args.nodes, args.edges, args.chain, args.seed)
@@ -231,18 +309,25 @@ def main(argv: list[str] | None = None) -> int:
             f"graph: {args.nodes:,} identifiers, {len(a):,} edges, {len(lone):,} lone, "
             f"chain {args.chain:,} ({rows:,} rows, built in {time.perf_counter() - t:.1f} s)"
         )
-        parse_seconds, _ = dbt_command(warehouse, work, "parse")
+        parse_seconds, _, _ = dbt_command(warehouse, work, "parse")
         dbt_runs, scipy_runs = [], []
         for i in range(args.repeat):
-            dbt_runs.append(run_dbt(warehouse, work))
-            scipy_seconds, nodes, labels, n_components = run_scipy(warehouse)
-            scipy_runs.append(scipy_seconds)
+            # Alternate which side goes first, so a load change hits both alike.
+            if i % 2 == 0:
+                dbt_runs.append(run_dbt(warehouse, work))
+                scipy_runs.append(run_scipy(warehouse, work))
+            else:
+                scipy_runs.append(run_scipy(warehouse, work))
+                dbt_runs.append(run_dbt(warehouse, work))
             print(
                 f"run {i + 1}/{args.repeat}: model {dbt_runs[-1]['model_seconds']:.2f} s, "
-                f"wall {dbt_runs[-1]['wall_seconds']:.2f} s, scipy {scipy_seconds:.2f} s, "
-                f"load {os.getloadavg()[0]:.1f}"
+                f"wall {dbt_runs[-1]['wall_seconds']:.2f} s "
+                f"({dbt_runs[-1]['peak_mib']} MiB), "
+                f"scipy {scipy_runs[-1]['seconds']:.2f} s, "
+                f"to table {scipy_runs[-1]['to_table_seconds']:.2f} s "
+                f"({scipy_runs[-1]['peak_mib']} MiB), load {os.getloadavg()[0]:.1f}"
             )
-        check = same_partition(warehouse, nodes, labels)
+        check = same_partition(warehouse)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -251,10 +336,13 @@ def main(argv: list[str] | None = None) -> int:
 
     model_s = statistics.median(r["model_seconds"] for r in dbt_runs)
     wall_s = statistics.median(r["wall_seconds"] for r in dbt_runs)
-    scipy_s = statistics.median(scipy_runs)
+    scipy_s = statistics.median(r["seconds"] for r in scipy_runs)
+    scipy_table_s = statistics.median(r["to_table_seconds"] for r in scipy_runs)
+    n_components = scipy_runs[-1]["components"]
     ok = (
-        check["nodes_dbt"] == check["nodes_matched"] == len(nodes)
-        and check["components_dbt"] == check["components_scipy"] == check["pairs"]
+        check["nodes_dbt"] == check["nodes_matched"] == check["nodes_scipy"]
+        and check["components_dbt"] == check["components_scipy"] == n_components
+        and check["same_component_id"] == check["nodes_dbt"]
     )
     result = {
         "nodes": args.nodes,
@@ -271,12 +359,23 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "dbt_wall_seconds": round(wall_s, 3),
         "scipy_seconds": round(scipy_s, 3),
+        "scipy_to_table_seconds": round(scipy_table_s, 3),
         "ratio_model_to_scipy": round(model_s / scipy_s, 2),
+        "ratio_model_to_scipy_to_table": round(model_s / scipy_table_s, 2),
         "ratio_wall_to_scipy": round(wall_s / scipy_s, 2),
+        "dbt_peak_mib": max(r["peak_mib"] for r in dbt_runs),
+        "scipy_peak_mib": max(r["peak_mib"] for r in scipy_runs),
+        # CPU of the whole processes (dbt: start, parse load and run; scipy: imports too).
+        "dbt_process_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in dbt_runs), 2),
+        "scipy_process_cpu_seconds": round(
+            statistics.median(r["cpu_seconds"] for r in scipy_runs), 2
+        ),
         "dbt_model_samples": [round(r["model_seconds"], 3) for r in dbt_runs],
         "dbt_wall_samples": [round(r["wall_seconds"], 3) for r in dbt_runs],
-        "scipy_samples": [round(x, 3) for x in scipy_runs],
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "scipy_samples": [round(r["seconds"], 3) for r in scipy_runs],
+        "scipy_to_table_samples": [round(r["to_table_seconds"], 3) for r in scipy_runs],
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "same_partition": ok,
         "duckdb": duckdb.__version__,
         "scipy": scipy.__version__,

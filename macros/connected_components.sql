@@ -4,8 +4,8 @@
     component_id (the smallest node key of its component) and the number of rounds it took.
 
     Algorithm: randomized local contraction, in rounds of plain SQL (DuckDB and Spark alike).
-    Nodes are numbered once (bigint node_id, fewer than 2^31 nodes); every round works on those
-    integers. Each round every node picks, among itself and its neighbours, the one with the
+    Nodes are numbered once (32-bit node_id 1..n, fewer than 2^31 nodes); every round works on
+    those integers. Each round every node picks, among itself and its neighbours, the one with the
     smallest fresh hash h_round(node_id), a random degree-3 polynomial modulo the prime 2^31 - 1
     (integer arithmetic only, no md5); every edge is rewritten to the picks of its ends (self
     loops and duplicates dropped). A constant fraction of the nodes disappears per round in
@@ -17,14 +17,19 @@
     Cost notes (1M identifiers, bench/identity_bench.py):
     - The model's SQL is read in place (a subquery, three scans), never copied to a table.
     - Node keys are long strings. Where the adapter has a fast 64-bit string hash
-      (connected_components_key_hash: DuckDB hash, Spark xxhash64), nodes are numbered in hash
-      order and the edges found by joining on the hash, an integer; if two keys of the graph
+      (connected_components_key_hash: DuckDB hash, Spark xxhash64), the edges are found by
+      joining on the hash, an integer; if two keys of the graph
       share a hash (checked every run) the numbering falls back to joining on the keys
       themselves, as it does on adapters without such a hash or with config hash_node_keys=false.
-    - Edges are stored once per pair (src < dst), not once per direction.
+    - Numbering needs no sort on DuckDB (row_number() over (), scan order); dense ids let
+      DuckDB join picks by direct indexing (a perfect hash join).
+    - Edges are stored once per pair (src < dst), not once per direction; a round unions both
+      directions only inside the pick aggregate.
+    - DuckDB runs the rounds with preserve_insertion_order off (restored afterwards).
     - Scratch tables are connection-local temporary tables on DuckDB (nothing written to disk
       but the result) and plain tables elsewhere (connected_components_scratch_*).
-    - component_id is min(node) per final label, one aggregate at the end.
+    - component_id is min(node) per final label, a window over the labelled nodes (cheaper
+      than an aggregate joined back).
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -35,36 +40,38 @@
     {{ run_hooks(pre_hooks) }}
 
     {%- set bigint_type = api.Column.translate_type('bigint') -%}
+    {%- set int_type = api.Column.translate_type('integer') -%}
+    {%- set session = omnichannel.connected_components_session_begin() -%}
     {%- set key_hash = none -%}
     {%- if config.get('hash_node_keys', true) -%}
         {%- set key_hash = omnichannel.connected_components_key_hash('{key}') -%}
     {%- endif -%}
 
-    {#- Nodes, numbered 1..n (in hash order when hashing, else in key order). -#}
+    {#- Nodes, numbered 1..n: a 32-bit integer id (dense, so DuckDB joins on it by direct
+        indexing); the order of numbering does not matter (DuckDB numbers in scan order, without
+        a sort; other adapters order by the key hash or the key). -#}
     {%- set nodes_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'nodes') -%}
     {%- set nodes_sql -%}
         select
             node,
             {%- if key_hash %}
-                node_hash,
+                {{ key_hash | replace('{key}', 'node') }} as node_hash,
             {%- endif %}
-            cast(row_number() over (order by {{ 'node_hash' if key_hash else 'node' }}) as {{ bigint_type }}) as node_id
+            cast(
+                {{ omnichannel.connected_components_numbering(key_hash | replace('{key}', 'node') if key_hash else 'node') }}
+                as {{ int_type }}
+            ) as node_id
         from (
-            select
-                node
-                {%- if key_hash %},
-                    {{ key_hash | replace('{key}', 'node') }} as node_hash
-                {%- endif %}
+            select distinct endpoints.node
             from (
                 select input_edges.node_a as node
                 from ({{ sql }}) as input_edges
-                where input_edges.node_a is not null
-                union
+                union all
                 select input_edges.node_b as node
                 from ({{ sql }}) as input_edges
-                where input_edges.node_b is not null
-            ) as distinct_nodes
-        ) as all_nodes
+            ) as endpoints
+            where endpoints.node is not null
+        ) as distinct_nodes
     {%- endset -%}
     {% do omnichannel.connected_components_scratch_table(nodes_rel, nodes_sql) %}
 
@@ -109,6 +116,7 @@
             {%- if state.edges == 0 -%}
                 {%- set state.done = true -%}
             {%- elif state.round >= max_rounds -%}
+                {% do omnichannel.connected_components_session_end(session) %}
                 {{ exceptions.raise_compiler_error(
                     model.name ~ ": connected components did not converge in " ~ max_rounds
                     ~ " rounds (" ~ state.edges ~ " edges left). Raise var identity_max_rounds "
@@ -130,19 +138,32 @@
                     + {{ coefficients[2] }}) % 2147483647 * {x} + {{ coefficients[3] }})
                     % 2147483647 * 2147483648 + {x})
                 {%- endset -%}
+                {#- The node itself is a candidate too: compared once per node, outside the
+                    aggregate. -#}
                 {%- set picks_sql -%}
                     select
                         node,
-                        least(
-                            min({{ packed | replace('{x}', 'neighbour') }}),
-                            min({{ packed | replace('{x}', 'node') }})
-                        ) % 2147483648 as pick
+                        cast(
+                            least(smallest_neighbour, {{ packed | replace('{x}', 'cast(node as ' ~ bigint_type ~ ')') }})
+                            % 2147483648 as {{ int_type }}
+                        ) as pick
                     from (
-                        select src as node, dst as neighbour from {{ edges_rel }}
-                        union all
-                        select dst as node, src as neighbour from {{ edges_rel }}
-                    ) as both_directions
-                    group by node
+                        select
+                            node,
+                            min({{ packed | replace('{x}', 'cast(neighbour as ' ~ bigint_type ~ ')') }}) as smallest_neighbour
+                        from (
+                            select
+                                src as node,
+                                dst as neighbour
+                            from {{ edges_rel }}
+                            union all
+                            select
+                                dst as node,
+                                src as neighbour
+                            from {{ edges_rel }}
+                        ) as both_directions
+                        group by node
+                    ) as neighbourhoods
                 {%- endset -%}
                 {% do omnichannel.connected_components_scratch_table(picks_rel, picks_sql) %}
                 {%- set next_edges_sql -%}
@@ -204,23 +225,13 @@
                 left join resolved_1
                     on nodes.node_id = resolved_1.node
             {%- endif %}
-        ),
-
-        components as (
-            select
-                label,
-                min(node) as component_id
-            from labelled
-            group by label
         )
 
         select
-            labelled.node,
-            components.component_id,
+            node,
+            min(node) over (partition by label) as component_id,
             {{ state.round }} as contraction_rounds
         from labelled
-        inner join components
-            on labelled.label = components.label
     {%- endset -%}
     {% do omnichannel.replace_table_as(intermediate_relation, final_sql) %}
 
@@ -237,6 +248,8 @@
     {%- endfor -%}
     {% do adapter.drop_relation(nodes_rel) %}
     {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ state.round)) %}
+
+    {% do omnichannel.connected_components_session_end(session) %}
 
     {{ run_hooks(post_hooks) }}
     {% do persist_docs(target_relation, model) %}
@@ -295,4 +308,56 @@
             {{ sql }}
         )
     {%- endcall %}
+{%- endmacro %}
+
+
+{#- Session settings for the rounds, returned so that connected_components_session_end can put
+    them back (on DuckDB preserve_insertion_order=false: no table here depends on row order, and
+    keeping it costs memory and time in every CTAS). -#}
+{% macro connected_components_session_begin() -%}
+    {{ return(adapter.dispatch('connected_components_session_begin', 'omnichannel')()) }}
+{%- endmacro %}
+
+{% macro default__connected_components_session_begin() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_session_begin() -%}
+    {%- set previous = run_query(
+        "select current_setting('preserve_insertion_order') as value"
+    ).columns[0].values()[0] -%}
+    {% call statement('connected_components_session_begin') -%}
+        set preserve_insertion_order = false
+    {%- endcall %}
+    {{ return({'preserve_insertion_order': previous}) }}
+{%- endmacro %}
+
+{% macro connected_components_session_end(session) -%}
+    {{ return(adapter.dispatch('connected_components_session_end', 'omnichannel')(session)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_session_end(session) -%}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_session_end(session) -%}
+    {%- if session -%}
+        {% call statement('connected_components_session_end') -%}
+            set preserve_insertion_order = {{ 'true' if session['preserve_insertion_order'] in [true, 'true', 'True', 1] else 'false' }}
+        {%- endcall %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The numbering of the nodes 1..n, as SQL: any order will do. DuckDB numbers in scan order
+    (row_number() over (), no sort); Spark and others need an ordering (`order_by`). -#}
+{% macro connected_components_numbering(order_by) -%}
+    {{ return(adapter.dispatch('connected_components_numbering', 'omnichannel')(order_by)) }}
+{%- endmacro %}
+
+{% macro default__connected_components_numbering(order_by) -%}
+    {{ return('row_number() over (order by ' ~ order_by ~ ')') }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_numbering(order_by) -%}
+    {{ return('row_number() over ()') }}
 {%- endmacro %}
