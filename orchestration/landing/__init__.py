@@ -31,13 +31,17 @@ Behaviour:
 - Ledger `raw._landing_ledger` (file_hash PK, source, feed, file_name, size, rows, status,
   reason, landed_at): a file whose bytes were seen before (any name, loaded or quarantined) is
   skipped.
-- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), then in ONE
+- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), then inside ONE
   transaction: parsed by DuckDB straight into `raw.<table>`, validated (the Great Expectations
   suite of its feed, `orchestration.quality.screen`: DuckDB counts each expectation's failures
   over the inserted rows, GE runs the suite on the failing rows), and committed together with its
-  ledger row, or rolled back. All data columns VARCHAR plus `_source_file`, `_row_number`
-  (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds also keep the original
-  record in `_record`. New columns are added to the raw table as VARCHAR.
+  ledger row, or rolled back. Consecutive files of one feed share the transaction (up to 256 MiB
+  or 64 files: a commit per file cost more than the parse), each with its own suite and ledger
+  row: a file failing validation has its rows deleted inside it, a file whose insert fails makes
+  the batch roll back and run again without it; either is then quarantined. All data columns
+  VARCHAR plus `_source_file`, `_row_number` (1-based), `_loaded_at` (UTC, TIMESTAMP),
+  `_file_hash`; JSON feeds also keep the original record in `_record` (except GA4:
+  `Feed.keep_record`). New columns are added to the raw table as VARCHAR.
 - A file failing parsing or validation is moved to `<quarantine_dir>/<source>/<name>` with
   `<name>.reason.json` beside it: {file, source, feed, table, file_hash, size, encoding,
   quarantined_at, quarantined_to, message, reasons: [{rule, column, rows, count, message}]}.

@@ -140,9 +140,9 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
-    """Create `raw.<table>` (documented columns, `_record` for JSON, metadata) or add the new
-    columns as VARCHAR. Returns the columns added to an existing table."""
-    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
+    """Create `raw.<table>` (documented columns, `_record` if `feed.has_record`, metadata) or add
+    the new columns as VARCHAR. Returns the columns added to an existing table."""
+    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.has_record else [])]))
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
         "AND table_name = ?",
@@ -484,7 +484,7 @@ def _load(
     result.missing_columns = [c for c in feed.columns if c not in columns]
     if alter:  # a table not made by land_source, or a file with new columns
         result.new_columns = _ensure_table(con, feed, columns)
-    data_cols = columns + (["_record"] if feed.is_json else [])
+    data_cols = columns + (["_record"] if feed.has_record else [])
     select = ", ".join(_q(c) for c in data_cols)
     try:
         rows = con.execute(
