@@ -50,7 +50,7 @@ Behaviour:
 - Unknown values of open enumerations (LINE event `type`, SendGrid `event`, GA4 `event_name`, ...)
   are kept and counted in `flagged`, never a failure.
 - The warehouse file is opened per call and closed at the end (one writer at a time), with a
-  DuckDB memory limit (env `OMNI_LANDING_MEMORY_LIMIT`; default 512MB, or three times the
+  DuckDB memory limit (env `OMNI_LANDING_MEMORY_LIMIT`; default 256MB, or three times the
   file's size for a larger file) so the peak follows the largest file, not how much a run
   lands; nothing of a file is kept once it is done. Out-of-memory, I/O and interrupt errors
   are raised, never taken for a bad file.
