@@ -15,7 +15,6 @@ from typing import Any
 
 import duckdb
 
-from orchestration import privacy
 from orchestration.landing.parse import (
     ParseError,
     Problem,
@@ -477,10 +476,10 @@ def _load(
     lap: float,
     alter: bool,
 ) -> list[Problem]:
-    """Inside the batch's transaction: insert the parsed rows straight into `raw.<table>`, drop
-    suppressed identifiers, validate the inserted rows; a file that fails validation has its
-    rows deleted again and its problems returned. A failed insert rolls the transaction back
-    and raises _Broken with the diagnosis."""
+    """Inside the batch's transaction: insert the parsed rows straight into `raw.<table>` but
+    those with suppressed identifiers, then validate the inserted rows. A failed insert or a
+    failed validation rolls the transaction back and raises _Broken with the problems (the
+    batch then runs again without the file)."""
     from orchestration import quality
 
     columns = source.columns
@@ -489,13 +488,17 @@ def _load(
         result.new_columns = _ensure_table(con, feed, columns)
     data_cols = columns + (["_record"] if feed.has_record else [])
     select = ", ".join(_q(c) for c in data_cols)
+    suppressed = _suppressed_rows_sql(con, feed.table)  # erased people: never inserted
     try:
         rows = con.execute(
             f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
             "? AS _source_file, _row AS _row_number, ?::TIMESTAMP AS _loaded_at, "
-            f"? AS _file_hash FROM ({source.sql})",
+            f"? AS _file_hash FROM ({source.sql})"
+            + (f" WHERE {suppressed} IS NOT TRUE" if suppressed else ""),
             [result.path, now, sniffed.file_hash],
         ).fetchall()[0][0]
+        if suppressed:
+            result.suppressed = con.execute(source.count_sql).fetchall()[0][0] - rows
     except duckdb.Error as exc:
         if isinstance(exc, _NOT_THE_FILE):
             raise
@@ -506,8 +509,6 @@ def _load(
         f"_loaded_at = {_lit(now.isoformat(sep=' '))}::TIMESTAMP "
         f"AND _file_hash = {_lit(sniffed.file_hash)}"
     )
-    result.suppressed = privacy.drop_suppressed(con, feed.table, where)  # erased people
-    rows -= result.suppressed
     result.rows = rows
     result.timings["parse"] = time.perf_counter() - lap
     lap = time.perf_counter()
@@ -525,10 +526,31 @@ def _load(
     result.validation = [c.to_dict() for c in outcome.checks]
     result.flagged = outcome.flagged
     if outcome.failures:
-        # not this file: its rows leave the transaction, the batch mates stay
-        con.execute(f"DELETE FROM raw.{_q(feed.table)} WHERE {where}")
-        return outcome.failures
+        # not this file: the batch runs again without it. (Deleting its rows instead would
+        # turn the whole batch's commit into a row-by-row append through the WAL: DuckDB
+        # writes a transaction's rows straight into the database file only without deletes.)
+        con.execute("ROLLBACK")
+        raise _Broken(outcome.failures)
     return []
+
+
+def _suppressed_rows_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """A predicate on a file's parsed rows: TRUE when the row carries an identifier on the
+    privacy suppression list (an erased person). None when nothing is suppressed or the table
+    holds no identifier. Replaces `privacy.drop_suppressed` (delete after insert) for the same
+    reason a failing file is not deleted: deletes disable DuckDB's direct write of the rows."""
+    from orchestration.lib.config import pii_salt
+    from orchestration.privacy.columns import PII_COLUMNS
+    from orchestration.privacy.suppression import SUPPRESSED, has_suppressions, row_matches_sql
+
+    if table not in PII_COLUMNS:
+        raise KeyError(
+            f"raw.{table} is not listed in orchestration/privacy/columns.py: say which of its "
+            "columns carry identifiers (or that none do) before landing it"
+        )
+    if not PII_COLUMNS[table] or not has_suppressions(con):
+        return None
+    return row_matches_sql(table, pii_salt()[0], SUPPRESSED)
 
 
 def land_source(

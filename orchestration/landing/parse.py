@@ -202,6 +202,13 @@ class Source:
     diagnose: Callable[[Exception], list[Problem]] = field(
         default=lambda exc: [_unreadable("csv_unreadable", exc)]
     )
+    #: SQL counting the file's records without parsing them into columns (None: count `sql`);
+    #: the rows an insert filtered out are this count minus the rows inserted
+    count: str | None = None
+
+    @property
+    def count_sql(self) -> str:
+        return self.count or f"SELECT count(*) FROM ({self.sql})"
 
 
 @contextmanager
@@ -334,6 +341,7 @@ def _csv_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Sourc
         f"SELECT {select}, row_number() OVER () AS _row FROM {reader.replace('@EXTRA@', '')}",
         names,
         lambda exc: _csv_rejects(con, reader, header_idx, names, exc),
+        f"SELECT count(*) FROM {reader.replace('@EXTRA@', '')}",
     )
 
 
@@ -455,6 +463,7 @@ def _ndjson_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> So
         sql,
         [*feed.json_paths, *(f"param__{p}" for p in feed.params)],
         lambda exc: _ndjson_problems(con, path, exc),
+        f"SELECT count(*) FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK}",
     )
 
 
