@@ -37,11 +37,12 @@ Behaviour:
   over the inserted rows, GE runs the suite on the failing rows), and committed together with its
   ledger row, or rolled back. Consecutive files of one feed share the transaction (up to 256 MiB
   or 64 files: a commit per file cost more than the parse), each with its own suite and ledger
-  row: a file failing validation has its rows deleted inside it, a file whose insert fails makes
-  the batch roll back and run again without it; either is then quarantined. All data columns
-  VARCHAR plus `_source_file`, `_row_number` (1-based), `_loaded_at` (UTC, TIMESTAMP),
-  `_file_hash`; JSON feeds also keep the original record in `_record` (except GA4:
-  `Feed.keep_record`). New columns are added to the raw table as VARCHAR.
+  row: a file whose insert or validation fails makes the batch roll back and run again without
+  it, and is then quarantined. Rows with an erased person's identifier are filtered out in the
+  insert (`suppressed`). All data columns VARCHAR plus `_source_file`, `_row_number`
+  (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds also keep the original
+  record in `_record` (except GA4: `Feed.keep_record`). New columns are added to the raw table
+  as VARCHAR.
 - A file failing parsing or validation is moved to `<quarantine_dir>/<source>/<name>` with
   `<name>.reason.json` beside it: {file, source, feed, table, file_hash, size, encoding,
   quarantined_at, quarantined_to, message, reasons: [{rule, column, rows, count, message}]}.

@@ -227,7 +227,7 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
 
 #: a batch: consecutive files of one feed loaded in one transaction, up to this many bytes
 #: (unpacked) or files. Each file still gets its own parse, suite and ledger row; a bad file is
-#: taken out of the batch (its rows deleted, or the batch redone without it) and quarantined.
+#: taken out of the batch (the batch is rolled back and redone without it) and quarantined.
 BATCH_BYTES = 256 * 2**20
 BATCH_FILES = 64
 
@@ -296,9 +296,9 @@ def land_batch(
 ) -> list[FileResult]:
     """Land files of one feed, sharing one transaction: per file a ledger check, decode, parse +
     insert + validate; the good files commit together, each with its own ledger row. A file
-    failing validation has its rows deleted inside the transaction; a file whose insert fails
-    (DuckDB then aborts the transaction) makes the batch roll back and run again without it.
-    Bad files are then quarantined one by one (ledger row, reason file). Results in order."""
+    whose insert or validation fails makes the batch roll back and run again without it (no
+    delete inside the transaction, see `_load`). Bad files are then quarantined one by one
+    (ledger row, reason file). Results in `paths` order."""
     results: dict[Path, FileResult] = {}
     sniffs: dict[Path, Sniffed] = {}
     for path in paths:
@@ -336,7 +336,7 @@ def _transaction(
 ) -> list[Path]:
     """One transaction over files of `pending`, from the first; returns the files left for the
     next one (a file that needs new columns starts it). Raises _Broken, rolled back, when a
-    file's insert failed: that file is then in `bad`, the others are to be redone."""
+    file's insert or validation failed: that file is then in `bad`, the others are redone."""
     now = datetime.now(UTC).replace(tzinfo=None)
     hashes: dict[str, tuple[str, str]] = {}  # file hash -> (status, file) in this transaction
     handled: list[Path] = []
