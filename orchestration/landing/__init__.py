@@ -31,13 +31,18 @@ Behaviour:
 - Ledger `raw._landing_ledger` (file_hash PK, source, feed, file_name, size, rows, status,
   reason, landed_at): a file whose bytes were seen before (any name, loaded or quarantined) is
   skipped.
-- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), then in ONE
+- Each file: decoded (UTF-8, UTF-8 BOM, Big5/cp950, detected from the bytes), then inside ONE
   transaction: parsed by DuckDB straight into `raw.<table>`, validated (the Great Expectations
   suite of its feed, `orchestration.quality.screen`: DuckDB counts each expectation's failures
   over the inserted rows, GE runs the suite on the failing rows), and committed together with its
-  ledger row, or rolled back. All data columns VARCHAR plus `_source_file`, `_row_number`
+  ledger row, or rolled back. Consecutive files of one feed share the transaction (up to 256 MiB
+  or 64 files: a commit per file cost more than the parse), each with its own suite and ledger
+  row: a file whose insert or validation fails makes the batch roll back and run again without
+  it, and is then quarantined. Rows with an erased person's identifier are filtered out in the
+  insert (`suppressed`). All data columns VARCHAR plus `_source_file`, `_row_number`
   (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds also keep the original
-  record in `_record`. New columns are added to the raw table as VARCHAR.
+  record in `_record` (except GA4: `Feed.keep_record`). New columns are added to the raw table
+  as VARCHAR.
 - A file failing parsing or validation is moved to `<quarantine_dir>/<source>/<name>` with
   `<name>.reason.json` beside it: {file, source, feed, table, file_hash, size, encoding,
   quarantined_at, quarantined_to, message, reasons: [{rule, column, rows, count, message}]}.
@@ -46,7 +51,7 @@ Behaviour:
 - Unknown values of open enumerations (LINE event `type`, SendGrid `event`, GA4 `event_name`, ...)
   are kept and counted in `flagged`, never a failure.
 - The warehouse file is opened per call and closed at the end (one writer at a time), with a
-  DuckDB memory limit (env `OMNI_LANDING_MEMORY_LIMIT`; default 512MB, or three times the
+  DuckDB memory limit (env `OMNI_LANDING_MEMORY_LIMIT`; default 256MB, or three times the
   file's size for a larger file) so the peak follows the largest file, not how much a run
   lands; nothing of a file is kept once it is done. Out-of-memory, I/O and interrupt errors
   are raised, never taken for a bad file.

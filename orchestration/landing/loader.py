@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 
 import duckdb
 
-from orchestration import privacy
 from orchestration.landing.parse import (
     ParseError,
     Problem,
@@ -35,7 +35,10 @@ SLEEP_IN_TXN_ENV = "OMNI_LANDING_TEST_SLEEP_IN_TXN"
 #: env: DuckDB memory limit of the landing connection (its buffer pool spills or evicts beyond
 #: it, so the peak stays flat however many files a run lands)
 MEMORY_LIMIT_ENV = "OMNI_LANDING_MEMORY_LIMIT"
-MEMORY_LIMIT_MIB = 512  # the floor of the landing connection's memory limit
+#: the floor of the landing connection's memory limit. DuckDB fills its buffer pool up to the
+#: limit (blocks it wrote stay cached): at 512MB the 100k-customer GA4 days took the process
+#: from 430 to 900 MiB; with 256MB it stayed at 620 MiB, as at 10k customers, and ran as fast
+MEMORY_LIMIT_MIB = 256
 #: a file's text is read whole by DuckDB (one GA4 day at 1M customers is ~290 MB of NDJSON, which
 #: asked for a 628 MiB block): the limit grows to this many times the file's (unpacked) size
 MEMORY_PER_FILE_BYTE = 3
@@ -43,7 +46,7 @@ GZIP_RATIO = 8  # a rough unpacked/packed ratio for gzip exports
 
 
 def _memory_limit(path: Path) -> str:
-    """DuckDB memory limit for landing one file: OMNI_LANDING_MEMORY_LIMIT if set, else 512MB or
+    """DuckDB memory limit for landing one file: OMNI_LANDING_MEMORY_LIMIT if set, else 256MB or
     three times the file's size when that is larger, so the peak follows the largest file, not
     the amount landed."""
     configured = os.environ.get(MEMORY_LIMIT_ENV)
@@ -139,9 +142,9 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
-    """Create `raw.<table>` (documented columns, `_record` for JSON, metadata) or add the new
-    columns as VARCHAR. Returns the columns added to an existing table."""
-    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
+    """Create `raw.<table>` (documented columns, `_record` if `feed.has_record`, metadata) or add
+    the new columns as VARCHAR. Returns the columns added to an existing table."""
+    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.has_record else [])]))
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
         "AND table_name = ?",
@@ -222,6 +225,56 @@ def _classify(source_dir: Path, feeds: list[Feed]) -> tuple[list[tuple[Path, Fee
     return matched, unrecognised
 
 
+#: a batch: consecutive files of one feed loaded in one transaction, up to this many bytes
+#: (unpacked) or files. Each file still gets its own parse, suite and ledger row; a bad file is
+#: taken out of the batch (the batch is rolled back and redone without it) and quarantined.
+BATCH_BYTES = 256 * 2**20
+BATCH_FILES = 64
+
+
+def _unpacked_size(path: Path) -> int:
+    return path.stat().st_size * (GZIP_RATIO if path.suffix == ".gz" else 1)
+
+
+def _batches(matched: list[tuple[Path, Feed]]) -> Iterator[tuple[Feed, list[Path]]]:
+    """Consecutive files of one feed, grouped up to BATCH_BYTES / BATCH_FILES."""
+    feed: Feed | None = None
+    paths: list[Path] = []
+    size = 0
+    for path, f in matched:
+        n = _unpacked_size(path)
+        if feed is not None and (
+            f is not feed or size + n > BATCH_BYTES or len(paths) >= BATCH_FILES
+        ):
+            yield feed, paths
+            paths, size = [], 0
+        feed = f
+        paths.append(path)
+        size += n
+    if feed is not None:
+        yield feed, paths
+
+
+class _Broken(Exception):
+    """The file's insert failed: DuckDB aborted the transaction. `problems`: the diagnosis."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message or p.rule for p in problems))
+
+
+class _Later(Exception):
+    """The file needs new columns: it starts the next transaction (ALTER before inserts)."""
+
+
+def _reset(res: FileResult) -> None:
+    """Forget a previous attempt at the file (its batch was rolled back and is redone)."""
+    res.status, res.reasons, res.rows, res.suppressed = "loaded", [], 0, 0
+    res.new_columns, res.missing_columns, res.validation, res.flagged = [], [], [], {}
+    res.timings = {"hash": res.timings.get("hash", 0.0)}
+    res.seconds = res.timings["hash"]
+
+
 def land_file(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -231,148 +284,273 @@ def land_file(
 ) -> FileResult:
     """Land one file: ledger check, decode, then parse + insert + validate in one transaction
     (committed with its ledger row), or quarantine."""
-    started = time.perf_counter()
-    rel = path.relative_to(settings.landing_dir).as_posix()
-    result = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
-    sniffed = hash_and_detect(path)
-    lap = time.perf_counter()
-    result.timings["hash"] = lap - started
-    result.file_hash, result.encoding = sniffed.file_hash, sniffed.encoding
-    seen = con.execute(
-        f"SELECT status, file_name FROM {LEDGER} WHERE file_hash = ?", [sniffed.file_hash]
-    ).fetchall()
-    if seen:
-        seen = seen[0]
-        result.status = "skipped"
-        result.reasons = [
-            {
-                "rule": "already_landed",
-                "column": None,
-                "rows": [],
-                "count": 0,
-                "message": f"same bytes already {seen[0]} as {seen[1]}",
-            }
-        ]
-        return result
+    return land_batch(con, settings, feed, [path], table_ready)[0]
 
-    problems: list[Problem] = []
+
+def land_batch(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    feed: Feed,
+    paths: list[Path],
+    table_ready: bool = False,
+) -> list[FileResult]:
+    """Land files of one feed, sharing one transaction: per file a ledger check, decode, parse +
+    insert + validate; the good files commit together, each with its own ledger row. A file
+    whose insert or validation fails makes the batch roll back and run again without it (no
+    delete inside the transaction, see `_load`). Bad files are then quarantined one by one
+    (ledger row, reason file). Results in `paths` order."""
+    results: dict[Path, FileResult] = {}
+    sniffs: dict[Path, Sniffed] = {}
+    for path in paths:
+        started = time.perf_counter()
+        rel = path.relative_to(settings.landing_dir).as_posix()
+        res = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
+        sniffs[path] = sniffed = hash_and_detect(path)
+        res.timings["hash"] = res.seconds = time.perf_counter() - started
+        res.file_hash, res.encoding = sniffed.file_hash, sniffed.encoding
+        results[path] = res
+    bad: dict[Path, list[Problem]] = {}
+    pending = list(paths)
+    while pending:
+        try:
+            pending = _transaction(con, feed, pending, sniffs, results, bad, table_ready)
+        except _Broken:  # rolled back; the broken file is in `bad`, the others go again
+            pending = [p for p in pending if p not in bad]
+    for path in paths:
+        if path in bad:
+            lap = time.perf_counter()
+            _quarantine_file(con, settings, feed, path, sniffs[path], bad[path], results[path])
+            results[path].timings["quarantine"] = time.perf_counter() - lap
+            results[path].seconds += results[path].timings["quarantine"]
+    return [results[p] for p in paths]
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    pending: list[Path],
+    sniffs: dict[Path, Sniffed],
+    results: dict[Path, FileResult],
+    bad: dict[Path, list[Problem]],
+    table_ready: bool,
+) -> list[Path]:
+    """One transaction over files of `pending`, from the first; returns the files left for the
+    next one (a file that needs new columns starts it). Raises _Broken, rolled back, when a
+    file's insert or validation failed: that file is then in `bad`, the others are redone."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    if sniffed.problem:
-        problems = [sniffed.problem]
-    else:
-        try:
-            with prepare(con, feed, path, sniffed) as source:
-                problems = _load(con, feed, rel, sniffed, source, now, result, lap, table_ready)
-        except ParseError as exc:
-            problems = exc.problems
-    lap = time.perf_counter()
-    if problems:
-        result.status = "quarantined"
-        result.reasons = [p.to_dict() for p in problems]
-        result.rows = 0
-        result.new_columns = []
-        result.missing_columns = []
-        con.execute("BEGIN TRANSACTION")
-        try:
+    hashes: dict[str, tuple[str, str]] = {}  # file hash -> (status, file) in this transaction
+    handled: list[Path] = []
+    loaded: list[Path] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for path in pending:
+            res, sniffed = results[path], sniffs[path]
+            _reset(res)
+            bad.pop(path, None)
+            seen = con.execute(
+                f"SELECT status, file_name FROM {LEDGER} WHERE file_hash = ?",
+                [sniffed.file_hash],
+            ).fetchall()
+            if not seen and sniffed.file_hash in hashes:
+                seen = [hashes[sniffed.file_hash]]
+            if not seen:  # the same bytes under another name, failed in this batch
+                seen = [
+                    ("quarantined", results[q].path)
+                    for q in bad
+                    if q != path and sniffs[q].file_hash == sniffed.file_hash
+                ][:1]
+            if seen:
+                res.status = "skipped"
+                res.reasons = [
+                    {
+                        "rule": "already_landed",
+                        "column": None,
+                        "rows": [],
+                        "count": 0,
+                        "message": f"same bytes already {seen[0][0]} as {seen[0][1]}",
+                    }
+                ]
+                handled.append(path)
+                continue
+            lap = time.perf_counter()
+            problems: list[Problem] = []
+            altered = False
+            if sniffed.problem:
+                problems = [sniffed.problem]
+            else:
+                try:
+                    with prepare(con, feed, path, sniffed) as source:
+                        altered = not table_ready or not set(source.columns) <= set(feed.columns)
+                        if altered and handled:
+                            raise _Later
+                        problems = _load(con, feed, res, sniffed, source, now, lap, altered)
+                except _Later:
+                    break
+                except ParseError as exc:
+                    problems = exc.problems
+                except _Broken as exc:  # rolled back by _load
+                    bad[path] = exc.problems
+                    raise
+            res.seconds += time.perf_counter() - lap
+            handled.append(path)
+            hashes[sniffed.file_hash] = ("quarantined" if problems else "loaded", res.path)
+            if problems:
+                bad[path] = problems
+                continue
+            loaded.append(path)
+            if altered:
+                break  # the table was altered: commit before the next file
+        lap = time.perf_counter()
+        for path in loaded:
+            res, sniffed = results[path], sniffs[path]
             con.execute(
-                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, 0, 'quarantined', ?, ?)",
-                [
-                    sniffed.file_hash,
-                    feed.source,
-                    feed.name,
-                    rel,
-                    sniffed.size,
-                    json.dumps(result.reasons, ensure_ascii=False),
-                    now,
-                ],
+                f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+                [sniffed.file_hash, feed.source, feed.name, res.path, sniffed.size, res.rows, now],
             )
-            target = _quarantine(settings, feed, path, rel, sniffed, problems)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        result.quarantined_to = str(target)
-        result.timings["quarantine"] = time.perf_counter() - lap
-    result.seconds = time.perf_counter() - started
-    return result
+        if os.environ.get(SLEEP_IN_TXN_ENV):
+            names = " ".join(results[p].path for p in loaded)
+            print(f"SLEEPING_IN_TRANSACTION {names}", flush=True)
+            time.sleep(float(os.environ[SLEEP_IN_TXN_ENV]))
+        con.execute("COMMIT")
+    except _Broken:
+        raise
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    # the ledger rows and the commit serve the whole batch: shared out by rows
+    commit = time.perf_counter() - lap
+    total = sum(results[p].rows for p in loaded)
+    for path in loaded:
+        res = results[path]
+        share = commit * res.rows / total if total else commit / len(loaded)
+        res.timings["load"] = share
+        res.seconds += share
+    return pending[len(handled) :]
+
+
+def _quarantine_file(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    feed: Feed,
+    path: Path,
+    sniffed: Sniffed,
+    problems: list[Problem],
+    result: FileResult,
+) -> None:
+    """Move a bad file to quarantine with its reason file; its ledger row in one transaction."""
+    result.status = "quarantined"
+    result.reasons = [p.to_dict() for p in problems]
+    result.rows = 0
+    result.new_columns = []
+    result.missing_columns = []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, 0, 'quarantined', ?, ?)",
+            [
+                sniffed.file_hash,
+                feed.source,
+                feed.name,
+                result.path,
+                sniffed.size,
+                json.dumps(result.reasons, ensure_ascii=False),
+                now,
+            ],
+        )
+        target = _quarantine(settings, feed, path, result.path, sniffed, problems)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.quarantined_to = str(target)
 
 
 def _load(
     con: duckdb.DuckDBPyConnection,
     feed: Feed,
-    rel: str,
+    result: FileResult,
     sniffed: Sniffed,
     source: Any,
     now: datetime,
-    result: FileResult,
     lap: float,
-    table_ready: bool,
+    alter: bool,
 ) -> list[Problem]:
-    """One transaction: insert the parsed rows straight into `raw.<table>`, validate the inserted
-    rows, then commit with the ledger row, or roll back and return the problems."""
+    """Inside the batch's transaction: insert the parsed rows straight into `raw.<table>` but
+    those with suppressed identifiers, then validate the inserted rows. A failed insert or a
+    failed validation rolls the transaction back and raises _Broken with the problems (the
+    batch then runs again without the file)."""
     from orchestration import quality
 
     columns = source.columns
     result.missing_columns = [c for c in feed.columns if c not in columns]
-    con.execute("BEGIN TRANSACTION")
+    if alter:  # a table not made by land_source, or a file with new columns
+        result.new_columns = _ensure_table(con, feed, columns)
+    data_cols = columns + (["_record"] if feed.has_record else [])
+    select = ", ".join(_q(c) for c in data_cols)
+    suppressed = _suppressed_rows_sql(con, feed.table)  # erased people: never inserted
     try:
-        # `table_ready`: land_source made the table with every documented column
-        if not table_ready or not set(columns) <= set(feed.columns):
-            result.new_columns = _ensure_table(con, feed, columns)
-        data_cols = columns + (["_record"] if feed.is_json else [])
-        select = ", ".join(_q(c) for c in data_cols)
-        try:
-            rows = con.execute(
-                f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
-                "? AS _source_file, _row AS _row_number, ?::TIMESTAMP AS _loaded_at, "
-                f"? AS _file_hash FROM ({source.sql})",
-                [rel, now, sniffed.file_hash],
-            ).fetchall()[0][0]
-        except duckdb.Error as exc:
-            if isinstance(exc, _NOT_THE_FILE):
-                raise
-            con.execute("ROLLBACK")
-            return source.diagnose(exc)
-        # this file's rows: `_loaded_at` grows from load to load, so zone maps skip the rest
-        where = (
-            f"_loaded_at = {_lit(now.isoformat(sep=' '))}::TIMESTAMP "
-            f"AND _file_hash = {_lit(sniffed.file_hash)}"
-        )
-        result.suppressed = privacy.drop_suppressed(con, feed.table, where)  # erased people
-        rows -= result.suppressed
-        result.rows = rows
-        result.timings["parse"] = time.perf_counter() - lap
-        lap = time.perf_counter()
-        outcome = quality.screen(
-            con,
-            feed,
-            set(columns),
-            f"raw.{_q(feed.table)}",
-            "_row_number",
-            where,
-            now=now.replace(tzinfo=UTC),
-            expected_rows=rows,
-        )
-        result.timings["validate"] = time.perf_counter() - lap
-        lap = time.perf_counter()
-        result.validation = [c.to_dict() for c in outcome.checks]
-        result.flagged = outcome.flagged
-        if outcome.failures:
-            con.execute("ROLLBACK")
-            return outcome.failures
-        con.execute(
-            f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [sniffed.file_hash, feed.source, feed.name, rel, sniffed.size, rows, now],
-        )
-        if os.environ.get(SLEEP_IN_TXN_ENV):
-            print(f"SLEEPING_IN_TRANSACTION {rel}", flush=True)
-            time.sleep(float(os.environ[SLEEP_IN_TXN_ENV]))
-        con.execute("COMMIT")
-    except BaseException:
+        rows = con.execute(
+            f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
+            "? AS _source_file, _row AS _row_number, ?::TIMESTAMP AS _loaded_at, "
+            f"? AS _file_hash FROM ({source.sql})"
+            + (f" WHERE {suppressed} IS NOT TRUE" if suppressed else ""),
+            [result.path, now, sniffed.file_hash],
+        ).fetchall()[0][0]
+        if suppressed:
+            result.suppressed = con.execute(source.count_sql).fetchall()[0][0] - rows
+    except duckdb.Error as exc:
+        if isinstance(exc, _NOT_THE_FILE):
+            raise
         con.execute("ROLLBACK")
-        raise
-    result.timings["load"] = time.perf_counter() - lap
+        raise _Broken(source.diagnose(exc)) from None
+    # this file's rows: `_loaded_at` grows from load to load, so zone maps skip the rest
+    where = (
+        f"_loaded_at = {_lit(now.isoformat(sep=' '))}::TIMESTAMP "
+        f"AND _file_hash = {_lit(sniffed.file_hash)}"
+    )
+    result.rows = rows
+    result.timings["parse"] = time.perf_counter() - lap
+    lap = time.perf_counter()
+    outcome = quality.screen(
+        con,
+        feed,
+        set(columns),
+        f"raw.{_q(feed.table)}",
+        "_row_number",
+        where,
+        now=now.replace(tzinfo=UTC),
+        expected_rows=rows,
+    )
+    result.timings["validate"] = time.perf_counter() - lap
+    result.validation = [c.to_dict() for c in outcome.checks]
+    result.flagged = outcome.flagged
+    if outcome.failures:
+        # not this file: the batch runs again without it. (Deleting its rows instead would
+        # turn the whole batch's commit into a row-by-row append through the WAL: DuckDB
+        # writes a transaction's rows straight into the database file only without deletes.)
+        con.execute("ROLLBACK")
+        raise _Broken(outcome.failures)
     return []
+
+
+def _suppressed_rows_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """A predicate on a file's parsed rows: TRUE when the row carries an identifier on the
+    privacy suppression list (an erased person). None when nothing is suppressed or the table
+    holds no identifier. Replaces `privacy.drop_suppressed` (delete after insert) for the same
+    reason a failing file is not deleted: deletes disable DuckDB's direct write of the rows."""
+    from orchestration.lib.config import pii_salt
+    from orchestration.privacy.columns import PII_COLUMNS
+    from orchestration.privacy.suppression import SUPPRESSED, has_suppressions, row_matches_sql
+
+    if table not in PII_COLUMNS:
+        raise KeyError(
+            f"raw.{table} is not listed in orchestration/privacy/columns.py: say which of its "
+            "columns carry identifiers (or that none do) before landing it"
+        )
+    if not PII_COLUMNS[table] or not has_suppressions(con):
+        return None
+    return row_matches_sql(table, pii_salt()[0], SUPPRESSED)
 
 
 def land_source(
@@ -395,17 +573,18 @@ def land_source(
         for feed in feeds:
             _ensure_table(con, feed, list(feed.columns))
         with FileProgress(source, len(matched), enabled=progress) as bar:
-            for path, feed in matched:
-                con.execute("SET memory_limit = ?", [_memory_limit(path)])
-                res = land_file(con, cfg, feed, path, table_ready=True)
-                {
-                    "loaded": out.files_loaded,
-                    "skipped": out.files_skipped,
-                    "quarantined": out.files_quarantined,
-                }[res.status].append(res)
-                if res.status == "loaded":
-                    out.rows_loaded += res.rows
-                bar.file_done(res)
+            for feed, paths in _batches(matched):
+                limit = max(paths, key=lambda p: p.stat().st_size)
+                con.execute("SET memory_limit = ?", [_memory_limit(limit)])
+                for res in land_batch(con, cfg, feed, paths, table_ready=True):
+                    {
+                        "loaded": out.files_loaded,
+                        "skipped": out.files_skipped,
+                        "quarantined": out.files_quarantined,
+                    }[res.status].append(res)
+                    if res.status == "loaded":
+                        out.rows_loaded += res.rows
+                    bar.file_done(res)
             for rel in out.files_unrecognised:
                 bar.note(f"[yellow]unrecognised[/] {rel} (matches no glob of {source}; left)")
     finally:

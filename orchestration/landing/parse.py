@@ -10,8 +10,9 @@ NDJSON:
   snake_case. Ragged rows and unterminated quotes make the insert fail; the file is then re-read
   with `store_rejects` to name the rows (`Source.diagnose`).
 - NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and parses it once with
-  `from_json` into a struct of the documented paths, keeping the line in `_record`. A malformed
-  line makes the insert fail; `diagnose` names the lines (`json_valid`).
+  `from_json` into a struct of the documented paths, keeping the line in `_record` (not for GA4:
+  `Feed.keep_record`). A malformed line makes the insert fail; `diagnose` names the lines
+  (`json_valid`).
 - LINE / Meta webhooks: bodies hold arrays of events; these are small feeds, flattened with the
   standard library (`json`) and handed to DuckDB as an Arrow table.
 
@@ -191,16 +192,23 @@ def _not_text(message: str) -> Problem:
 
 @dataclass
 class Source:
-    """One parsed file as SQL: `sql` selects the data columns (`columns`, plus `_record` for JSON
-    feeds) and `_row` (1-based file row), in file order. Nothing is materialised: the loader
-    inserts straight from it. `diagnose(exc)` names the rows behind an error that running `sql`
-    raised (call it after rolling back)."""
+    """One parsed file as SQL: `sql` selects the data columns (`columns`, plus `_record` when
+    `feed.has_record`) and `_row` (1-based file row), in file order. Nothing is materialised:
+    the loader inserts straight from it. `diagnose(exc)` names the rows behind an error that
+    running `sql` raised (call it after rolling back)."""
 
     sql: str
     columns: list[str]  # data columns (normalised), `_record` excluded
     diagnose: Callable[[Exception], list[Problem]] = field(
         default=lambda exc: [_unreadable("csv_unreadable", exc)]
     )
+    #: SQL counting the file's records without parsing them into columns (None: count `sql`);
+    #: the rows an insert filtered out are this count minus the rows inserted
+    count: str | None = None
+
+    @property
+    def count_sql(self) -> str:
+        return self.count or f"SELECT count(*) FROM ({self.sql})"
 
 
 @contextmanager
@@ -248,7 +256,7 @@ def _has_content(path: Path) -> bool:
 
 
 def _empty(feed: Feed) -> Source:
-    cols = list(feed.columns) + (["_record"] if feed.is_json else [])
+    cols = list(feed.columns) + (["_record"] if feed.has_record else [])
     select = ", ".join(f"NULL::VARCHAR AS {_q(c)}" for c in cols)
     return Source(f"SELECT {select}, NULL::BIGINT AS _row WHERE false", list(feed.columns))
 
@@ -333,6 +341,7 @@ def _csv_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> Sourc
         f"SELECT {select}, row_number() OVER () AS _row FROM {reader.replace('@EXTRA@', '')}",
         names,
         lambda exc: _csv_rejects(con, reader, header_idx, names, exc),
+        f"SELECT count(*) FROM {reader.replace('@EXTRA@', '')}",
     )
 
 
@@ -447,12 +456,14 @@ def _ndjson_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> So
         f"FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK}), "
         f"parsed AS (SELECT line, _row, from_json(line, {_lit(json.dumps(struct))}) AS r "
         f"FROM src), flat AS (SELECT *{params} FROM parsed) "
-        f"SELECT {', '.join(selects)}, line AS _record, _row FROM flat"
+        f"SELECT {', '.join(selects)}{', line AS _record' if feed.keep_record else ''}, _row "
+        "FROM flat"
     )
     return Source(
         sql,
         [*feed.json_paths, *(f"param__{p}" for p in feed.params)],
         lambda exc: _ndjson_problems(con, path, exc),
+        f"SELECT count(*) FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK}",
     )
 
 
