@@ -41,7 +41,7 @@ Behaviour:
   it, and is then quarantined. Rows with an erased person's identifier are filtered out in the
   insert (`suppressed`). All data columns VARCHAR plus `_source_file`, `_row_number`
   (1-based), `_loaded_at` (UTC, TIMESTAMP), `_file_hash`; JSON feeds also keep the original
-  record in `_record` (except GA4: `Feed.keep_record`). New columns are added to the raw table
+  record in `_record`. New columns are added to the raw table
   as VARCHAR.
 - A file failing parsing or validation is moved to `<quarantine_dir>/<source>/<name>` with
   `<name>.reason.json` beside it: {file, source, feed, table, file_hash, size, encoding,

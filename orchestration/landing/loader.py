@@ -481,6 +481,7 @@ def _load(
     failed validation rolls the transaction back and raises _Broken with the problems (the
     batch then runs again without the file)."""
     from orchestration import quality
+    from orchestration.privacy.suppression import suppressed_rows_sql
 
     columns = source.columns
     result.missing_columns = [c for c in feed.columns if c not in columns]
@@ -488,7 +489,7 @@ def _load(
         result.new_columns = _ensure_table(con, feed, columns)
     data_cols = columns + (["_record"] if feed.has_record else [])
     select = ", ".join(_q(c) for c in data_cols)
-    suppressed = _suppressed_rows_sql(con, feed.table)  # erased people: never inserted
+    suppressed = suppressed_rows_sql(con, feed.table)  # erased people: never inserted
     try:
         rows = con.execute(
             f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
@@ -532,25 +533,6 @@ def _load(
         con.execute("ROLLBACK")
         raise _Broken(outcome.failures)
     return []
-
-
-def _suppressed_rows_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
-    """A predicate on a file's parsed rows: TRUE when the row carries an identifier on the
-    privacy suppression list (an erased person). None when nothing is suppressed or the table
-    holds no identifier. Replaces `privacy.drop_suppressed` (delete after insert) for the same
-    reason a failing file is not deleted: deletes disable DuckDB's direct write of the rows."""
-    from orchestration.lib.config import pii_salt
-    from orchestration.privacy.columns import PII_COLUMNS
-    from orchestration.privacy.suppression import SUPPRESSED, has_suppressions, row_matches_sql
-
-    if table not in PII_COLUMNS:
-        raise KeyError(
-            f"raw.{table} is not listed in orchestration/privacy/columns.py: say which of its "
-            "columns carry identifiers (or that none do) before landing it"
-        )
-    if not PII_COLUMNS[table] or not has_suppressions(con):
-        return None
-    return row_matches_sql(table, pii_salt()[0], SUPPRESSED)
 
 
 def land_source(

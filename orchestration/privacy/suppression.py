@@ -2,9 +2,10 @@
 
 `privacy.suppressed_identifiers` holds the salted hash of every identifier an executed erasure
 request removed (identifier_type, identifier_hash, erasure_request_id, suppressed_at): no plain
-value. Landing calls `drop_suppressed` inside each file's transaction, so a re-delivered export
-never brings an erased person back. `privacy.erasure_audit` keeps one row per executed request:
-its id, when it was requested and executed, and how many rows left which table; no PII.
+value. Landing filters rows matching `suppressed_rows_sql` out of each file's insert, so a
+re-delivered export never brings an erased person back. `privacy.erasure_audit` keeps one row
+per executed request: its id, when it was requested and executed, and how many rows left which
+table; no PII.
 """
 
 from __future__ import annotations
@@ -74,18 +75,18 @@ def row_matches_sql(table: str, salt: str, hashes: str) -> str | None:
     return "(" + " OR ".join(tests) + ")"
 
 
-def drop_suppressed(con: duckdb.DuckDBPyConnection, table: str, where: str) -> int:
-    """Landing hook: delete the rows of raw.<table> selected by `where` (one file's rows, inside
-    its load transaction) that carry a suppressed identifier. Returns how many went."""
+def suppressed_rows_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """Landing hook: a predicate on raw.<table>'s columns, TRUE when a row carries an identifier
+    on the suppression list (an erased person); landing inserts only rows where it is not TRUE,
+    inside the file's transaction. None when nothing is suppressed or the table holds no
+    identifier. (A filter in the insert, not a delete after it: deletes make DuckDB append the
+    whole transaction through the WAL at commit instead of writing its rows directly.)"""
     if table not in PII_COLUMNS:
         raise KeyError(
             f"raw.{table} is not listed in orchestration/privacy/columns.py: say which of its "
             "columns carry identifiers (or that none do) before landing it"
         )
     if not PII_COLUMNS[table] or not has_suppressions(con):
-        return 0
+        return None
     salt, _ = pii_salt()
-    matches = row_matches_sql(table, salt, SUPPRESSED)
-    return int(
-        con.execute(f"DELETE FROM raw.{quote(table)} WHERE ({where}) AND {matches}").fetchone()[0]
-    )
+    return row_matches_sql(table, salt, SUPPRESSED)
