@@ -96,7 +96,9 @@ def test_markov_ranks_the_strongest_channel_first(table):
     "tests.attribution.markov_scenarios --grid: a lower no-touch share (57.5% down to 0.7%), "
     "lift carried over the lookback, lookback 7 days or app sessions with a lift leave "
     "Spearman(markov, true removal effect) at 0.515-0.576; only cutting those channels' reach "
-    "to 10-40% lifts it to 0.891. Shapley on the same warehouse ranks them at 0.939. "
+    "to 10-40% lifts it to 0.891. Removal variants cannot move it either (markov_scenarios "
+    "--removals): skipping the channel along its own exits gives every effect 0, no-touch paths in "
+    "the chain scale all effects by one factor. Shapley on the same warehouse ranks them at 0.939. "
     "5,000 x 120 seed 42: Spearman(markov, true removal effect) 0.515, (markov, beta) -0.018",
     strict=True,
 )
