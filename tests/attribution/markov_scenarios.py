@@ -23,6 +23,31 @@ checkout sessions are not touches. A conversion's journey is the customer's touc
 lookback before it; the touches in no journey form non-converting paths in lookback-long windows
 from the customer's first such touch. On 5,000 x 120 seed 42 this reproduces the warehouse's
 figures (markov vs true removal effect Spearman 0.515 both; see the report of issue 4).
+
+Removal variants (``--removals``; removal_effects below), each Spearman against the true removal
+effect, measured with ``python -m tests.attribution.markov_scenarios --removals`` (5,000 x 120
+seed 42) and ``... --removals --customers 400 --days 30 --seed 7`` (the test sample's size):
+
+    variant                                        5,000 x 120    400 x 30
+    null (Anderl et al., the warehouse's)                0.515       0.455
+    skip (bypass along the channel's own exits)      all 0 (*)   all 0 (*)
+    null, chain with the no-touch paths                  0.515       0.455
+
+(*) every removal effect 0 to 1e-15, so the ranking is noise. Neither variant can help, by
+algebra, not by these data. Skip: redirecting the transitions into a channel along that
+channel's own outgoing probabilities is the elimination of a transient state from an absorbing
+chain, which leaves every absorption probability unchanged: a first-order chain holds no memory
+of the touch, so "the touch did not happen" and "it happened" give the same P(conversion).
+No-touch paths (the conversions without a touch in their lookback - the unattributed bucket - as
+start -> conversion, the customers without touch or conversion as start -> null) only rescale
+the start row: with a = P(start -> conversion), b = P(start -> null), P' = a + (1 - a - b) P
+and every removal effect becomes (1 - a - b) P / P' times the old one, one factor for all
+channels, so the order cannot move (no-touch paths here: 128 converting and 183 non-converting
+on 5,000 x 120, 6 and 52 on 400 x 30). Measuring against the no-touch baseline in any other form,
+e.g. (P - P without the channel) / (P - a), divides the same differences by one number too. On
+the warehouse's own paths (data/ of 5,000 x 120 seed 42: int_attribution_paths_transformed and
+its 388 unattributed conversions as start -> conversion) the same: null 0.515, skip all 0, null
+with the no-touch paths 0.515. So no variant was put into the SQL macro.
 """
 
 from __future__ import annotations
@@ -122,6 +147,82 @@ class ScenarioSim(ChunkSim):
         return carried, logit + (carried - capped) @ simulate.BETAS, last_t
 
 
+REMOVALS = ("null", "skip")
+
+
+def removal_effects(
+    paths: list[tuple[list[str], bool]],
+    removal: str = "null",
+    no_touch_converting: int = 0,
+    no_touch_non_converting: int = 0,
+) -> dict[str, float]:
+    """Removal effect per channel, 1 - P(conversion | channel removed) / P(conversion), of the
+    first-order chain of the paths plus the given counts of empty paths (start -> conversion,
+    start -> null). removal 'null': every transition into the channel goes to null (Anderl et
+    al.; equals tests.attribution.oracle.markov_removal_effects without empty paths). 'skip':
+    every transition into the channel follows the channel's own outgoing probabilities, its
+    self-loop excluded (the journey goes on as if the touch were not there)."""
+    channels = sorted({c for steps, _ in paths for c in steps})
+    index = {s: i for i, s in enumerate(["start", *channels])}
+    n = len(index)
+    counts, conversion, null = np.zeros((n, n)), np.zeros(n), np.zeros(n)
+    for steps, converted in paths:
+        chain = ["start", *steps]
+        for a, b in zip(chain, chain[1:], strict=False):
+            counts[index[a], index[b]] += 1
+        (conversion if converted else null)[index[chain[-1]]] += 1
+    conversion[0] += no_touch_converting
+    null[0] += no_touch_non_converting
+    totals = counts.sum(axis=1) + conversion + null
+    q, r = counts / totals[:, None], conversion / totals
+
+    def p_conversion(q: np.ndarray, r: np.ndarray, removed: int | None) -> float:
+        keep = [i for i in range(n) if i != removed]
+        x = np.linalg.solve(np.eye(len(keep)) - q[np.ix_(keep, keep)], r[keep])
+        return float(x[0])
+
+    full = p_conversion(q, r, None)
+    effects = {}
+    for k, channel in enumerate(channels, start=1):
+        if removal == "null":
+            without = p_conversion(q, r, k)
+        elif removal == "skip":
+            exits, own_conversion = q[k].copy(), r[k]
+            stay = exits[k]
+            exits[k] = 0.0
+            into = q[:, k].copy()
+            skip_q = q + np.outer(into, exits / (1 - stay))
+            skip_r = r + into * own_conversion / (1 - stay)
+            without = p_conversion(skip_q, skip_r, k)
+        else:
+            raise ValueError(f"removal {removal!r} not in {REMOVALS}")
+        effects[channel] = 1.0 - without / full
+    return effects
+
+
+def _no_touch_paths(sim: ScenarioSim, lookback_days: int) -> tuple[int, int]:
+    """Empty paths of one chunk: conversions without a touch in their lookback (the warehouse's
+    unattributed bucket), and customers with neither touch nor conversion (one path each)."""
+    window = lookback_days * DAY
+    touched: dict[int, list[float]] = {}
+    for i, t in zip(
+        np.concatenate(sim.touch_i).tolist() if sim.touch_i else [],
+        np.concatenate(sim.touch_t).tolist() if sim.touch_t else [],
+        strict=True,
+    ):
+        touched.setdefault(i, []).append(t)
+    for i, t, kind, _info, _platform in sim.sessions:
+        if kind == "app":
+            touched.setdefault(i, []).append(t)
+    converting = sum(
+        not any(c - window <= t < c for t in touched.get(i, []))
+        for i, times in sim._conv_t.items()
+        for c in times
+    )
+    non_converting = sum(i not in touched and i not in sim._conv_t for i in range(sim.n))
+    return converting, non_converting
+
+
 def _paths(sim: ScenarioSim, lookback_days: int) -> list[tuple[list[str], bool]]:
     """Converting and non-converting channel paths of one chunk, as the warehouse cuts them."""
     names = params.LIFT_CHANNELS
@@ -167,6 +268,7 @@ def run(
     start = date(2026, 5, 1)
     t0 = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp() - params.TPE_OFFSET
     paths: list[tuple[list[str], bool]] = []
+    no_touch = np.zeros(2, dtype=np.int64)
     with tempfile.TemporaryDirectory() as scratch, _conversion_model(scenario):
         ctx = Context(
             seed=seed,
@@ -196,12 +298,18 @@ def run(
                 step()
             truth.accumulate_removal_effects(sim)
             paths.extend(_paths(sim, scenario.lookback_days))
+            no_touch += _no_touch_paths(sim, scenario.lookback_days)
         true_effects = truth.removal_effects(ctx)
         expected = ctx.removal["all"]
         no_touch_share = ctx.removal["none"] / expected
         lifts = dict(params.CHANNEL_LIFTS)
         touches = {c: ctx.touch_stats[c]["touches"] for c in params.LIFT_CHANNELS}
     markov = markov_removal_effects(paths)
+    variants = {
+        "null": removal_effects(paths, "null"),
+        "skip": removal_effects(paths, "skip"),
+        "null, with no-touch paths": removal_effects(paths, "null", *no_touch.tolist()),
+    }
     converting = [set(steps) for steps, converted in paths if converted]
     rows = [
         {
@@ -229,6 +337,21 @@ def run(
         "rho_beta_markov": rho("beta", "markov_removal_effect"),
         "rho_presence_markov": rho("presence", "markov_removal_effect"),
         "rho_beta_true": rho("beta", "true_removal_effect"),
+        "no_touch_paths": tuple(no_touch.tolist()),
+        "removal_variants": {
+            name: {
+                "effects": effects,
+                "rho_true": float(
+                    spearmanr(
+                        [r["true_removal_effect"] for r in rows],
+                        [effects.get(r["channel"], 0.0) for r in rows],
+                    ).statistic
+                )
+                if max(abs(e) for e in effects.values()) > 1e-12  # all 0: no order to rank
+                else float("nan"),
+            }
+            for name, effects in variants.items()
+        },
     }
 
 
@@ -254,6 +377,25 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['rho_beta_markov']:.3f}, markov~presence {result['rho_presence_markov']:.3f}, "
         f"beta~true RE {result['rho_beta_true']:.3f}"
     )
+
+
+def render_removals(result: dict[str, Any]) -> str:
+    """The removal variants' effects per channel (truth order) and their Spearman with the truth."""
+    variants = result["removal_variants"]
+    converting, non_converting = result["no_touch_paths"]
+    lines = [
+        f"no-touch paths: {converting} converting, {non_converting} non-converting",
+        f"{'channel':<16}{'true RE':>9}" + "".join(f"{name[:26]:>28}" for name in variants),
+    ]
+    for r in result["rows"]:
+        lines.append(
+            f"{r['channel']:<16}{r['true_removal_effect']:>9.4f}"
+            + "".join(f"{v['effects'].get(r['channel'], 0.0):>28.4g}" for v in variants.values())
+        )
+    lines.append(
+        f"{'spearman ~ true':<25}" + "".join(f"{v['rho_true']:>28.3f}" for v in variants.values())
+    )
+    return "\n".join(lines)
 
 
 def grid(customers: int, days: int, seed: int) -> list[dict[str, Any]]:
@@ -298,6 +440,9 @@ def main() -> None:
     parser.add_argument("--app-lift", action="store_true")
     parser.add_argument("--lookback", type=int, default=30)
     parser.add_argument("--volume", nargs="*", default=[], metavar="CHANNEL=FACTOR")
+    parser.add_argument(
+        "--removals", action="store_true", help="also the removal variants (removal_effects)"
+    )
     args = parser.parse_args()
     if args.grid:
         for result in grid(args.customers, args.days, args.seed):
@@ -312,7 +457,10 @@ def main() -> None:
         lookback_days=args.lookback,
         volume={k: float(v) for k, v in (item.split("=") for item in args.volume)},
     )
-    print(render(run(scenario, args.customers, args.days, args.seed)))
+    result = run(scenario, args.customers, args.days, args.seed)
+    print(render(result))
+    if args.removals:
+        print(render_removals(result))
 
 
 if __name__ == "__main__":

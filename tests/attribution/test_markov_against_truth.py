@@ -23,7 +23,8 @@ import pytest
 from scipy.stats import spearmanr
 
 from tests.attribution.markov_ranking import comparison, rank_correlation, render
-from tests.attribution.markov_scenarios import Scenario, run
+from tests.attribution.markov_scenarios import Scenario, removal_effects, run
+from tests.attribution.oracle import markov_removal_effects, random_paths
 from tests.attribution.true_removal_effects import true_removal_effects
 
 
@@ -95,9 +96,48 @@ def test_markov_ranks_the_strongest_channel_first(table):
     "tests.attribution.markov_scenarios --grid: a lower no-touch share (57.5% down to 0.7%), "
     "lift carried over the lookback, lookback 7 days or app sessions with a lift leave "
     "Spearman(markov, true removal effect) at 0.515-0.576; only cutting those channels' reach "
-    "to 10-40% lifts it to 0.891. Shapley on the same warehouse ranks them at 0.939. "
+    "to 10-40% lifts it to 0.891. Removal variants cannot move it either (markov_scenarios "
+    "--removals): skipping the channel along its own exits gives every effect 0, no-touch paths in "
+    "the chain scale all effects by one factor. Shapley on the same warehouse ranks them at 0.939. "
     "5,000 x 120 seed 42: Spearman(markov, true removal effect) 0.515, (markov, beta) -0.018",
     strict=True,
 )
 def test_markov_ranks_channels_in_the_order_of_the_true_removal_effects(table):
     assert rank_correlation(table, "true_removal_effect", "markov_removal_effect") >= 0.9
+
+
+CHANNELS = ["line", "sms", "email", "paid_search", "organic_search", "direct", "referral"]
+
+
+def test_removal_variants_null_is_the_oracles_markov():
+    paths = random_paths(3000, CHANNELS, seed=11)
+    expected = markov_removal_effects(paths)
+    got = removal_effects(paths, "null")
+    assert got.keys() == expected.keys()
+    assert max(abs(got[c] - expected[c]) for c in CHANNELS) < 1e-12
+
+
+def test_skip_removal_leaves_the_first_order_chain_unchanged():
+    """Bypassing a channel along its own exits is state elimination: P(conversion) stays, so
+    every skip removal effect is 0 and cannot rank channels (the variant fails by algebra)."""
+    paths = random_paths(3000, CHANNELS, seed=11)
+    effects = removal_effects(paths, "skip")
+    assert set(effects) == set(CHANNELS)
+    assert max(abs(e) for e in effects.values()) < 1e-12, effects
+    assert max(abs(e) for e in removal_effects(paths, "null").values()) > 0.05
+
+
+def test_no_touch_paths_scale_every_null_removal_effect_by_one_factor():
+    """Empty paths only change the start row: P' = a + (1 - a - b) P, each removal effect times
+    (1 - a - b) P / P', the same for every channel, so the order cannot move."""
+    paths = random_paths(3000, CHANNELS, seed=11)
+    converting, non_converting = 400, 2500
+    plain = removal_effects(paths, "null")
+    with_empty = removal_effects(paths, "null", converting, non_converting)
+    starts = len(paths) + converting + non_converting
+    a, b = converting / starts, non_converting / starts
+    p = sum(converted for _, converted in paths) / len(paths)  # P(conversion) of the fitted chain
+    factor = (1 - a - b) * p / (a + (1 - a - b) * p)
+    for channel in CHANNELS:
+        assert with_empty[channel] == pytest.approx(plain[channel] * factor, abs=1e-12), channel
+    assert factor < 0.95  # the empty paths did change the effects, just not their order
