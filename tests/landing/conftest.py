@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -207,6 +211,36 @@ def query(cfg: Settings, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def kill_landing_inside_transaction(source: str) -> list[str]:
+    """Land `source` in a child process told to sleep inside its transaction (after the inserts,
+    before COMMIT), SIGKILL it there, and return the words it printed on arrival: the marker
+    and the files of the transaction."""
+    from orchestration.landing.loader import SLEEP_IN_TXN_ENV
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.landing import land_source; "
+            f"land_source({source!r}, progress=False)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, SLEEP_IN_TXN_ENV: "60"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        words = proc.stdout.readline().split()
+        assert words[:1] == ["SLEEPING_IN_TRANSACTION"], words
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+    return words
 
 
 def pytest_configure(config: pytest.Config) -> None:

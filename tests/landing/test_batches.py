@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 from orchestration.landing import land_source
-from orchestration.landing.loader import SLEEP_IN_TXN_ENV
-from tests.landing.conftest import CSV_SAMPLES, query, write
+from tests.landing.conftest import CSV_SAMPLES, kill_landing_inside_transaction, query, write
 
-PROJECT = Path(__file__).resolve().parents[2]
 HEADER = CSV_SAMPLES["consent/consent_events"][1].splitlines()[0]
 
 
@@ -104,30 +97,8 @@ def test_a_broken_file_and_a_new_column_in_one_batch(cfg) -> None:
 def test_killed_mid_batch_leaves_none_of_its_files(cfg) -> None:
     write(cfg, "consent", "consent_1.csv", _rows("a", 2000))
     write(cfg, "consent", "consent_2.csv", _rows("b", 2000))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from orchestration.landing import land_source; land_source('consent', progress=False)",
-        ],
-        cwd=PROJECT,
-        env={**os.environ, SLEEP_IN_TXN_ENV: "60"},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()  # printed after both files' inserts, before COMMIT
-        assert line.split() == [
-            "SLEEPING_IN_TRANSACTION",
-            "consent/consent_1.csv",
-            "consent/consent_2.csv",
-        ], line
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stdout.close()
+    words = kill_landing_inside_transaction("consent")  # after both files' inserts
+    assert words[1:] == ["consent/consent_1.csv", "consent/consent_2.csv"], words
     assert query(cfg, "SELECT count(*) FROM raw.consent") == [(0,)]
     assert query(cfg, "SELECT count(*) FROM raw._landing_ledger") == [(0,)]
     assert land_source("consent", cfg, progress=False).rows_loaded == 4000
