@@ -67,12 +67,12 @@ def test_preferred_channel_agrees_as_often_as_the_sends_allow(agreement):
 
 
 def test_preferred_channel_agrees_with_the_truth_for_90_percent_on_the_sample(agreement):
-    """Issue 5's 90 % target, held on the test sample (400 x 30 days: 95.0 %, 115/121), where it
-    can fail. Not met on `make run`'s 5,000 x 120 (seed 42): 85.9 % (3256/3791) with min sends 5
-    and the shrunk rate (prior sends 4), against an oracle bound of 86.2 % from the same counts;
-    min sends 10 gives 90.0 % at 71.5 % coverage instead of 77.2 % (`python -m
-    tests.marts.truth_agreement <warehouse> <truth> --sweep`). Most of the sample's customers have
-    one channel with enough sends, which is why it passes here."""
+    """Issue 5's 90 % target, held on the test sample (400 x 30 days), where it can fail. Not met
+    on `make run`'s 5,000 x 120 (seed 42): 88.5 % (3356/3791) with min sends 5 and the shrunk
+    rate (prior sends 4), against a noise-only ceiling of 89.5 % and an oracle bound of 88.9 %
+    from the same counts; min sends 10 gives 91.2 % at 71.5 % coverage instead of 77.2 % (`python
+    -m tests.marts.truth_agreement <warehouse> <truth> --sweep`). Most of the sample's customers
+    have one channel with enough sends, which is why it passes here."""
     assert agreement.share >= 0.9, agreement
 
 

@@ -149,7 +149,7 @@ class PreferredAgreement:
     one consented channel of at least ``min_sends`` delivered sends and a response on one of
     them (the mart's own rule). The truth compared with is the truth's preference among the same
     candidates: the channel with the highest expected response rate per delivered message
-    (people.csv ``<channel>_response_rate``) among the customer's channels with at least
+    (people.csv ``<channel>_response_rate``) among the customer's consented channels with at least
     ``min_sends`` delivered sends. A channel the brand never (or seldom) sent on cannot show a
     preference.
     """
@@ -288,8 +288,11 @@ def agreement_of(
         def rate(c: str, row: dict[str, str] = row) -> float:
             return float(row[f"{c}_response_rate"] or 0.0)
 
-        held = inputs.channels.get(customer_id, [])
-        eligible = [c for c, delivered, _ in held if delivered >= rule.min_sends]
+        # the same candidates as the rule: consented channels with enough delivered sends (a
+        # channel the customer opted out of cannot be preferred by the mart, so the truth's
+        # preference among all held channels would count a correct answer as a miss)
+        reachable = inputs.reachable(customer_id)
+        eligible = [c for c, delivered, _ in reachable if delivered >= rule.min_sends]
         truth_channel = max(sorted(eligible), key=rate)
         total += 1
         agreeing += channel == truth_channel
@@ -297,7 +300,6 @@ def agreement_of(
         if len(eligible) > 1:
             contested += 1
             contested_agreeing += channel == truth_channel
-        reachable = inputs.reachable(customer_id)
         for _ in range(noise_draws):
             drawn = [
                 (c, delivered, int(rng.binomial(delivered, min(rate(c), 1.0))))
