@@ -10,8 +10,8 @@ NDJSON:
   snake_case. Ragged rows and unterminated quotes make the insert fail; the file is then re-read
   with `store_rejects` to name the rows (`Source.diagnose`).
 - NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and parses it once with
-  `from_json` into a struct of the documented paths, keeping the line in `_record` (not for GA4:
-  `Feed.keep_record`). A malformed line makes the insert fail; `diagnose` names the lines
+  `from_json` into a struct of the documented paths, keeping the line in `_record`
+  (`Feed.keep_record`). A malformed line makes the insert fail; `diagnose` names the lines
   (`json_valid`).
 - LINE / Meta webhooks: bodies hold arrays of events; these are small feeds, flattened with the
   standard library (`json`) and handed to DuckDB as an Arrow table.
