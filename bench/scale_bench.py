@@ -45,12 +45,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.lib.sample import hold_back_day, last_day, move_files
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
 TIME = Path("/usr/bin/time")
-DAILY = re.compile(r"_(\d{8})\.json$")
 DBT_STAGES = ("staging", "identity", "touchpoints", "marts")
 STAGES = ("generate", "land", *DBT_STAGES, "daily_land", "daily_dbt")
 INCREMENTAL_TOUCHPOINT_MODELS = {
@@ -111,22 +112,6 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict:
     }
 
 
-def hold_back_last_day(landing: Path, held: Path) -> str:
-    day = max(m.group(1) for p in landing.rglob("*.json") if (m := DAILY.search(p.name)))
-    for path in sorted(landing.rglob(f"*_{day}.json")):
-        dest = held / path.relative_to(landing)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, dest)
-    return day
-
-
-def deliver(held: Path, landing: Path) -> None:
-    for path in sorted(p for p in held.rglob("*") if p.is_file()):
-        dest = landing / path.relative_to(held)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, dest)
-
-
 def raw_rows(warehouse: Path) -> int:
     import duckdb
 
@@ -170,7 +155,8 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
 
     stage("generate", [PYTHON, "-c", GENERATE, str(landing), str(truth), str(customers),
                        str(days), str(seed)])  # fmt: skip
-    day = hold_back_last_day(landing, held)
+    day = last_day(landing)
+    hold_back_day(landing, held, day)
     stage("land", [PYTHON, "-c", LAND])
     history_rows = raw_rows(warehouse)
     subprocess.run([DBT, "parse", *dbt_paths], env=env, cwd=ROOT, check=True,
@@ -188,7 +174,7 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
         stage(name, [DBT, *selections[name], *dbt_paths])
         for layer, seconds in layer_seconds(work / "target" / "run_results.json").items():
             first_build[layer] = round(first_build.get(layer, 0.0) + seconds, 2)
-    deliver(held, landing)
+    move_files(held, landing)
     stage("daily_land", [PYTHON, "-c", LAND])
     total_rows = raw_rows(warehouse)
     stage("daily_dbt", [DBT, "run", *dbt_paths])

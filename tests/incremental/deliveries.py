@@ -1,38 +1,12 @@
-"""Split the sample into a history and a daily delivery, and write the day's messy extras."""
+"""The day's messy extras for the incremental tests: late, re-delivered and changed events (the
+split into history and a daily delivery is orchestration.lib.sample.hold_back_day)."""
 
 from __future__ import annotations
 
 import csv
 import json
-import re
-import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
-
-DAILY = re.compile(r"_(\d{8})\.json$")
-
-
-def last_day(landing: Path) -> str:
-    """The latest YYYYMMDD of the daily exports (GA4, LINE and Meta webhooks, Shlink visits)."""
-    return max(m.group(1) for p in landing.rglob("*.json") if (m := DAILY.search(p.name)))
-
-
-def hold_back_day(landing: Path, held: Path, day: str) -> list[Path]:
-    """Move every daily export dated `day` out of the landing folder into `held`."""
-    moved = []
-    for path in sorted(landing.rglob(f"*_{day}.json")):
-        dest = held / path.relative_to(landing)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, dest)
-        moved.append(dest)
-    return moved
-
-
-def deliver(held: Path, landing: Path) -> None:
-    for path in sorted(p for p in held.rglob("*") if p.is_file()):
-        dest = landing / path.relative_to(held)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, dest)
 
 
 def _day(day: str, offset: int) -> str:

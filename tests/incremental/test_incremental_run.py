@@ -20,15 +20,11 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
+from orchestration.lib.sample import hold_back_day, last_day, move_files
 from tests.conftest import Workspace, copy_sample
 from tests.identity.dbt_project import Warehouse
 from tests.incremental.compare import differences, tables
-from tests.incremental.deliveries import (
-    deliver,
-    hold_back_day,
-    last_day,
-    write_late_and_redelivered,
-)
+from tests.incremental.deliveries import write_late_and_redelivered
 
 INCREMENTAL_MODELS = [
     "staging.stg_ga4__events",
@@ -69,7 +65,7 @@ def runs(sample_exports, tmp_path_factory):
         "select count(*), max(occurred_date) from intermediate.int_touchpoints_keyed"
     )[0]
 
-    deliver(held, ws.landing)
+    move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
     _land(ws)
     # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
