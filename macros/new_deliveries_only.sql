@@ -13,3 +13,16 @@
             )
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    Where clause of a "first delivery wins" staging model's final select: the first copy of each
+    key in this batch (delivery_rank = 1), and on an incremental run only keys no earlier run has
+    staged, so a key staged before keeps its row (SendGrid, Meta, Shlink redeliveries).
+-#}
+{% macro first_delivery_only(key_column) -%}
+    where
+        delivery_rank = 1
+        {%- if is_incremental() %}
+            and {{ key_column }} not in (select staged.{{ key_column }} from {{ this }} as staged)
+        {%- endif %}
+{%- endmacro %}

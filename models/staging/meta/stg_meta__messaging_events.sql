@@ -107,11 +107,4 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-{% if is_incremental() %}
-    -- the first delivery wins: a key staged by an earlier run keeps its row
-    where
-        delivery_rank = 1
-        and messaging_event_id not in (select staged.messaging_event_id from {{ this }} as staged)
-{% else %}
-    where delivery_rank = 1
-{% endif %}
+{{ first_delivery_only('messaging_event_id') }}

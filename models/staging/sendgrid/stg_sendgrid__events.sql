@@ -74,11 +74,4 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-{% if is_incremental() %}
-    -- the first delivery wins: a key staged by an earlier run keeps its row
-    where
-        delivery_rank = 1
-        and sendgrid_event_id not in (select staged.sendgrid_event_id from {{ this }} as staged)
-{% else %}
-    where delivery_rank = 1
-{% endif %}
+{{ first_delivery_only('sendgrid_event_id') }}

@@ -85,11 +85,4 @@ select
     _row_number,
     _loaded_at
 from deduplicated
-{% if is_incremental() %}
-    -- the first delivery wins: a key staged by an earlier run keeps its row
-    where
-        delivery_rank = 1
-        and visit_id not in (select staged.visit_id from {{ this }} as staged)
-{% else %}
-    where delivery_rank = 1
-{% endif %}
+{{ first_delivery_only('visit_id') }}
