@@ -142,9 +142,9 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
-    """Create `raw.<table>` (documented columns, `_record` if `feed.has_record`, metadata) or add
+    """Create `raw.<table>` (documented columns, `_record` if `feed.is_json`, metadata) or add
     the new columns as VARCHAR. Returns the columns added to an existing table."""
-    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.has_record else [])]))
+    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
         "AND table_name = ?",
@@ -487,7 +487,7 @@ def _load(
     result.missing_columns = [c for c in feed.columns if c not in columns]
     if alter:  # a table not made by land_source, or a file with new columns
         result.new_columns = _ensure_table(con, feed, columns)
-    data_cols = columns + (["_record"] if feed.has_record else [])
+    data_cols = columns + (["_record"] if feed.is_json else [])
     select = ", ".join(_q(c) for c in data_cols)
     suppressed = suppressed_rows_sql(con, feed.table)  # erased people: never inserted
     try:

@@ -10,9 +10,8 @@ NDJSON:
   snake_case. Ragged rows and unterminated quotes make the insert fail; the file is then re-read
   with `store_rejects` to name the rows (`Source.diagnose`).
 - NDJSON (GA4, SendGrid, Shlink): DuckDB reads each line as text and parses it once with
-  `from_json` into a struct of the documented paths, keeping the line in `_record`
-  (`Feed.keep_record`). A malformed line makes the insert fail; `diagnose` names the lines
-  (`json_valid`).
+  `from_json` into a struct of the documented paths, keeping the line in `_record`. A malformed
+  line makes the insert fail; `diagnose` names the lines (`json_valid`).
 - LINE / Meta webhooks: bodies hold arrays of events; these are small feeds, flattened with the
   standard library (`json`) and handed to DuckDB as an Arrow table.
 
@@ -192,10 +191,10 @@ def _not_text(message: str) -> Problem:
 
 @dataclass
 class Source:
-    """One parsed file as SQL: `sql` selects the data columns (`columns`, plus `_record` when
-    `feed.has_record`) and `_row` (1-based file row), in file order. Nothing is materialised:
-    the loader inserts straight from it. `diagnose(exc)` names the rows behind an error that
-    running `sql` raised (call it after rolling back)."""
+    """One parsed file as SQL: `sql` selects the data columns (`columns`, plus `_record` for JSON
+    feeds) and `_row` (1-based file row), in file order. Nothing is materialised: the loader
+    inserts straight from it. `diagnose(exc)` names the rows behind an error that running `sql`
+    raised (call it after rolling back)."""
 
     sql: str
     columns: list[str]  # data columns (normalised), `_record` excluded
@@ -256,7 +255,7 @@ def _has_content(path: Path) -> bool:
 
 
 def _empty(feed: Feed) -> Source:
-    cols = list(feed.columns) + (["_record"] if feed.has_record else [])
+    cols = list(feed.columns) + (["_record"] if feed.is_json else [])
     select = ", ".join(f"NULL::VARCHAR AS {_q(c)}" for c in cols)
     return Source(f"SELECT {select}, NULL::BIGINT AS _row WHERE false", list(feed.columns))
 
@@ -456,8 +455,7 @@ def _ndjson_source(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path) -> So
         f"FROM ({_lines_sql(path)}) WHERE {_NOT_BLANK}), "
         f"parsed AS (SELECT line, _row, from_json(line, {_lit(json.dumps(struct))}) AS r "
         f"FROM src), flat AS (SELECT *{params} FROM parsed) "
-        f"SELECT {', '.join(selects)}{', line AS _record' if feed.keep_record else ''}, _row "
-        "FROM flat"
+        f"SELECT {', '.join(selects)}, line AS _record, _row FROM flat"
     )
     return Source(
         sql,

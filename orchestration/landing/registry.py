@@ -67,10 +67,6 @@ class Feed:
     json_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: GA4: event parameters flattened to `param__<key>`
     params: tuple[str, ...] = ()
-    #: JSON: keep each record's original text in `_record`, so raw loses nothing the flattened
-    #: columns leave out. Every feed keeps it: for GA4 the copy costs ~40% of the feed's landing
-    #: CPU and most of its raw table (measured), the price of a lossless raw layer.
-    keep_record: bool = True
 
     @property
     def key(self) -> str:
@@ -79,11 +75,6 @@ class Feed:
     @property
     def is_json(self) -> bool:
         return self.format != "csv"
-
-    @property
-    def has_record(self) -> bool:
-        """The raw table has `_record` (the original JSON record)."""
-        return self.is_json and self.keep_record
 
 
 def _csv_columns(header: str) -> tuple[str, ...]:
