@@ -70,11 +70,14 @@ def _project_vars() -> dict[str, object]:
 @dataclass(frozen=True)
 class PreferredRule:
     """The knobs of int_customer_channels_ranked's preferred channel (dbt vars
-    preferred_channel_min_sends and preferred_channel_prior_sends)."""
+    preferred_channel_min_sends, preferred_channel_prior_sends and
+    preferred_channel_min_lead_se)."""
 
     min_sends: int
     #: pseudo-sends of the channel's population rate added to each customer's own; 0 = raw rates
     prior_sends: float
+    #: standard errors of the difference by which the leader must beat the runner-up; 0 = off
+    min_lead_se: float = 0.0
 
     @classmethod
     def from_project(cls) -> PreferredRule:
@@ -83,6 +86,7 @@ class PreferredRule:
         return cls(
             int(project_vars["preferred_channel_min_sends"]),
             float(project_vars["preferred_channel_prior_sends"]),
+            float(project_vars["preferred_channel_min_lead_se"]),
         )
 
 
@@ -110,15 +114,33 @@ def channel_rates(channels: dict[str, Candidates]) -> dict[str, float]:
 def _mart_rule(candidates: Candidates, rule: PreferredRule, priors: dict[str, float]) -> str | None:
     """int_customer_channels_ranked: among channels with at least min_sends delivered sends,
     and a response, the highest shrunk rate (responses + k * channel rate) / (delivered + k),
-    k = prior_sends; ties (to 10 decimals) to more sends, then alphabetically."""
+    k = prior_sends; ties (to 10 decimals) to more sends, then alphabetically. The leader must
+    beat the runner-up (the best other channel with min_sends, responded to or not) by
+    min_lead_se standard errors of the difference (beta posterior variances m(1 - m) /
+    (delivered + k + 1)); min_lead_se 0 turns that off."""
     k = rule.prior_sends
-    eligible = [(c, n, min(r, n)) for c, n, r in candidates if n >= rule.min_sends and r > 0]
-    if not eligible:
+    ranked = sorted(
+        (-round((r + k * priors.get(c, 0.0)) / (n + k), 10), -n, c, n, r)
+        for c, n, r in ((c, n, min(r, n)) for c, n, r in candidates)
+        if n >= rule.min_sends
+    )
+    leaders = [row for row in ranked if row[4] > 0]
+    if not leaders:
         return None
-    return min(
-        eligible,
-        key=lambda e: (-round((e[2] + k * priors.get(e[0], 0.0)) / (e[1] + k), 10), -e[1], e[0]),
-    )[0]
+    leader = leaders[0]
+    rivals = [row for row in ranked if row[2] != leader[2]]
+    if not rivals or rule.min_lead_se == 0:
+        return leader[2]
+    rival = rivals[0]
+
+    def variance(row: tuple) -> float:
+        rate = -row[0]
+        return rate * (1 - rate) / (row[3] + k + 1)
+
+    lead = -leader[0] - -rival[0]
+    if lead >= rule.min_lead_se * (variance(leader) + variance(rival)) ** 0.5:
+        return leader[2]
+    return None
 
 
 def prior_strength_estimates(channels: dict[str, Candidates], sends: int) -> dict[str, float]:
@@ -350,9 +372,46 @@ def oracle_picks(inputs: PreferredInputs, sends: int) -> dict[str, str]:
     return out
 
 
+def expected_agreement(
+    inputs: PreferredInputs, rule: PreferredRule, draws: int = 400, seed: int = 0
+) -> tuple[float, int]:
+    """How often ``rule``'s pick is the customer's truly best channel by the warehouse's own
+    evidence, without the truth files: each channel's true rates are taken to follow the
+    beta distribution the population's responses imply (mean = the channel's response rate,
+    strength = prior_strength_estimates over customer-channels with at least one send), each
+    customer's rates are drawn from the beta posterior of their own sends and responses, and the
+    share of draws in which the picked channel has the highest rate among the rule's candidates
+    is averaged over the customers the rule gives a channel. Returns (expected share, customers).
+
+    This is what "enough sends to mean something" can be calibrated by on any brand's data: the
+    smallest min sends at which the expected share reaches the wanted confidence."""
+    priors = channel_rates(inputs.channels)
+    strengths = prior_strength_estimates(inputs.channels, 1)
+    rng = np.random.default_rng(seed)
+    shares = []
+    for customer_id, picked in sorted(inputs.picks(rule).items()):
+        eligible = [
+            (c, n, min(r, n)) for c, n, r in inputs.reachable(customer_id) if n >= rule.min_sends
+        ]
+        if len(eligible) == 1:
+            shares.append(1.0)
+            continue
+        samples = []
+        for channel, n, r in eligible:
+            k = min(strengths.get(channel, float("inf")), 1e6)
+            alpha = priors[channel] * k + r
+            beta = (1 - priors[channel]) * k + (n - r)
+            samples.append(rng.beta(max(alpha, 1e-9), max(beta, 1e-9), draws))
+        best = np.argmax(np.vstack(samples), axis=0)
+        index = [c for c, _, _ in eligible].index(picked)
+        shares.append(float(np.mean(best == index)))
+    return (float(np.mean(shares)) if shares else float("nan"), len(shares))
+
+
 def describe(agreement: PreferredAgreement) -> str:
     return (
-        f"min sends {agreement.min_sends}, prior sends {agreement.rule.prior_sends:g}:"
+        f"min sends {agreement.min_sends}, prior sends {agreement.rule.prior_sends:g},"
+        f" min lead {agreement.rule.min_lead_se:g} SE:"
         f" {agreement.agreeing}/{agreement.customers} agree ({agreement.share:.1%}),"
         f" coverage {agreement.coverage:.1%} of {agreement.messaged_customers} messaged;"
         f" two or more channels: {agreement.contested_agreeing}/"
@@ -411,12 +470,25 @@ def main(argv: list[str]) -> int:
             )
         for sends in (5, 8, 10):
             for prior in (0, 2, 4, 10, 20):
-                candidate = PreferredRule(sends, float(prior))
+                candidate = PreferredRule(sends, float(prior), rule.min_lead_se)
                 print(describe(agreement_of(inputs, candidate, inputs.picks(candidate))))
+        for lead in (0, 0.5, 0.84, 1, 1.28, 1.64):
+            candidate = PreferredRule(rule.min_sends, rule.prior_sends, lead)
+            print(describe(agreement_of(inputs, candidate, inputs.picks(candidate))))
             oracle = agreement_of(inputs, PreferredRule(sends, 0.0), oracle_picks(inputs, sends), 0)
             print(
                 f"oracle (the truth's rate vectors as prior), min sends {sends}:"
                 f" {oracle.agreeing}/{oracle.customers} agree ({oracle.share:.1%})"
+            )
+    if "--calibrate" in argv:
+        for sends in range(3, 16):
+            candidate = PreferredRule(sends, rule.prior_sends, rule.min_lead_se)
+            expected, customers = expected_agreement(inputs, candidate)
+            measured = agreement_of(inputs, candidate, inputs.picks(candidate), 0)
+            print(
+                f"min sends {sends}: expected from the warehouse alone {expected:.1%}"
+                f" over {customers} customers; against the truth {measured.share:.1%},"
+                f" coverage {measured.coverage:.1%}"
             )
     print("a/b:", ab_test_arms(con, truth_dir))
     try:

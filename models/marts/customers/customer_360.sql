@@ -93,6 +93,7 @@ final as (
         cast(lifecycles.days_since_last_active as {{ count_type }}) as days_since_last_active,
         channels_ranked.preferred_channel_response_rate,
         channels_ranked.preferred_channel_shrunk_response_rate,
+        channels_ranked.preferred_channel_lead_standard_errors,
         channels_ranked.cheapest_channel_cost_per_response,
         coalesce(activities.engaged_channel_count, 0) > 1 as is_omnichannel,
         coalesce(consent_flags.is_email_consented, false) as is_email_consented,
