@@ -54,7 +54,6 @@ customer_states as (
     select
         customers.customer_id,
         subject_states.channel,
-        subject_states.is_granted,
         subject_states.valid_from,
         subject_states.valid_to
     from subject_states
@@ -63,23 +62,84 @@ customer_states as (
             {{ omnichannel.identifier_key(
                 'subject_states.subject_type', 'subject_states.subject_hash'
             ) }} = customers.identifier_key
+    where subject_states.is_granted
+),
+
+{#-
+    The customer's granted time per channel as disjoint intervals: +1 where a subject's grant
+    starts, -1 where it ends; the running sum is the number of the customer's subjects granted
+    from that instant on. A touch then falls into at most one interval, so no per-touch
+    aggregation over overlapping subject states is needed (at 1M customers that aggregation
+    over tens of millions of touch ids was the step that spilled).
+-#}
+grant_changes as (
+    select
+        customer_id,
+        channel,
+        valid_from as changed_at,
+        1 as granted_delta
+    from customer_states
+    union all
+    select
+        customer_id,
+        channel,
+        valid_to as changed_at,
+        -1 as granted_delta
+    from customer_states
+    where valid_to is not null
+),
+
+grant_changes_netted as (
+    select
+        customer_id,
+        channel,
+        changed_at,
+        sum(granted_delta) as granted_delta
+    from grant_changes
+    group by customer_id, channel, changed_at
+),
+
+grant_levels as (
+    select
+        customer_id,
+        channel,
+        changed_at as valid_from,
+        lead(changed_at) over (
+            partition by customer_id, channel
+            order by changed_at asc
+        ) as valid_to,
+        sum(granted_delta) over (
+            partition by customer_id, channel
+            order by changed_at asc
+            rows between unbounded preceding and current row
+        ) as granted_subjects
+    from grant_changes_netted
+),
+
+granted_intervals as (
+    select
+        customer_id,
+        channel,
+        valid_from,
+        valid_to
+    from grant_levels
+    where granted_subjects > 0
 ),
 
 final as (
     select
         message_touches.touchpoint_id,
-        max(case when customer_states.is_granted then 1 else 0 end) = 1 as had_consent
+        granted_intervals.customer_id is not null as had_consent
     from message_touches
-    left join customer_states
+    left join granted_intervals
         on
-            message_touches.customer_id = customer_states.customer_id
-            and message_touches.channel = customer_states.channel
-            and message_touches.occurred_at >= customer_states.valid_from
+            message_touches.customer_id = granted_intervals.customer_id
+            and message_touches.channel = granted_intervals.channel
+            and message_touches.occurred_at >= granted_intervals.valid_from
             and (
-                customer_states.valid_to is null
-                or message_touches.occurred_at < customer_states.valid_to
+                granted_intervals.valid_to is null
+                or message_touches.occurred_at < granted_intervals.valid_to
             )
-    group by message_touches.touchpoint_id
 )
 
 select * from final
