@@ -28,20 +28,30 @@ customer_occurrences as (
     where not customers.is_erased
 ),
 
+{#- one row per identifier first: the counts below then need no distinct per type -#}
+customer_identifiers as (
+    select
+        customer_id,
+        identifier_type,
+        identifier_key,
+        min(seen_at) as first_seen_at,
+        max(seen_at) as last_seen_at
+    from customer_occurrences
+    group by customer_id, identifier_type, identifier_key
+),
+
 final as (
     select
         customer_id,
         {%- for identifier_type in identifier_types %}
             count(
-                distinct case
-                    when identifier_type = '{{ identifier_type }}' then identifier_key
-                end
+                case when identifier_type = '{{ identifier_type }}' then identifier_key end
             ) as {{ identifier_type }}_count,
         {%- endfor %}
-        count(distinct identifier_key) as identifier_count,
-        min(seen_at) as first_seen_at,
-        max(seen_at) as last_seen_at
-    from customer_occurrences
+        count(identifier_key) as identifier_count,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
+    from customer_identifiers
     group by customer_id
 )
 
