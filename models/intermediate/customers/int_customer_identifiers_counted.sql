@@ -28,7 +28,7 @@ customer_occurrences as (
     where not customers.is_erased
 ),
 
-{#- one row per identifier first: the counts below then need no distinct per type -#}
+{# one row per identifier first: the counts below then need no distinct per type #}
 customer_identifiers as (
     select
         customer_id,

@@ -65,13 +65,13 @@ customer_states as (
     where subject_states.is_granted
 ),
 
-{#-
+{#
     The customer's granted time per channel as disjoint intervals: +1 where a subject's grant
     starts, -1 where it ends; the running sum is the number of the customer's subjects granted
     from that instant on. A touch then falls into at most one interval, so no per-touch
     aggregation over overlapping subject states is needed (at 1M customers that aggregation
     over tens of millions of touch ids was the step that spilled).
--#}
+#}
 grant_changes as (
     select
         customer_id,
