@@ -27,49 +27,27 @@ customer_occurrences as (
 ),
 
 identifier_sources as (
-    select distinct
-        customer_id,
-        identifier_type,
-        identifier_hash,
-        source_name
-    from customer_occurrences
-),
-
-sources_listed as (
     select
         customer_id,
         identifier_type,
         identifier_hash,
-        {{ dbt.listagg('source_name', "','", 'order by source_name') }} as sources
-    from identifier_sources
-    group by customer_id, identifier_type, identifier_hash
-),
-
-seen as (
-    select
-        customer_id,
-        identifier_type,
-        identifier_hash,
+        source_name,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at
     from customer_occurrences
-    group by customer_id, identifier_type, identifier_hash
+    group by customer_id, identifier_type, identifier_hash, source_name
 ),
 
 final as (
     select
-        seen.customer_id,
-        seen.identifier_type,
-        seen.identifier_hash,
-        sources_listed.sources,
-        seen.first_seen_at,
-        seen.last_seen_at
-    from seen
-    inner join sources_listed
-        on
-            seen.customer_id = sources_listed.customer_id
-            and seen.identifier_type = sources_listed.identifier_type
-            and seen.identifier_hash = sources_listed.identifier_hash
+        customer_id,
+        identifier_type,
+        identifier_hash,
+        {{ dbt.listagg('source_name', "','", 'order by source_name') }} as sources,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
+    from identifier_sources
+    group by customer_id, identifier_type, identifier_hash
 )
 
 select * from final
