@@ -98,7 +98,8 @@ for mode in ("sql", "arrow"):
                 continue
             frame = frames.get(path)
             rel = "frame" if mode == "arrow" else f"({source.sql})"
-            select = ", ".join(_q(c) for c in source.columns + (["_record"] if feed.is_json else []))
+            data = source.columns + (["_record"] if feed.is_json else [])
+            select = ", ".join(_q(c) for c in data)
             con.execute("BEGIN TRANSACTION")
             try:
                 rows += con.execute(
