@@ -8,6 +8,11 @@ gets a fresh `<out>/landing` of hard links to it (quarantine moves a link, never
 fresh warehouse and quarantine folder. Each stage runs in its own child process so its peak memory
 (ru_maxrss) is its own. With `--repeat N` the landing runs N times and the median per source is
 reported. Results are printed as a table and written to bench/results/landing[-<customers>].json.
+
+`--floor` also times DuckDB alone writing the same files' rows: each file inserted with the same
+metadata columns into a fresh warehouse, one transaction per file, one connection, no hashing,
+suite, ledger or quarantine; once straight from `read_csv`/`read_json`, once from Arrow tables
+parsed beforehand (untimed). No landing can beat it on this DuckDB.
 """
 
 from __future__ import annotations
@@ -52,6 +57,66 @@ for source in [s for s in SOURCES if not only or s in only]:
 print(json.dumps(out))
 """
 
+FLOOR = """
+import json, os, sys, time
+from datetime import datetime
+from pathlib import Path
+import duckdb
+from orchestration.landing import SOURCES
+from orchestration.landing.loader import _classify, _create_table
+from orchestration.landing.parse import _q, hash_and_detect, prepare
+from orchestration.landing.registry import feeds_for
+from orchestration.lib.config import settings
+cfg = settings()
+only = [s for s in os.environ.get("BENCH_SOURCES", "").split(",") if s]
+jobs = [(feed, path, hash_and_detect(path)) for source in SOURCES if not only or source in only
+        for path, feed in _classify(cfg.landing_dir / source, feeds_for(source))[0]]
+out = {}
+for mode in ("sql", "arrow"):
+    db = Path(os.environ["BENCH_FLOOR_DB"])
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("CREATE SCHEMA raw")
+    for table, feed in {feed.table: feed for feed, _, _ in jobs}.items():
+        _create_table(con, feed)
+    now = datetime.now()
+    frames = {}
+    if mode == "arrow":  # parsed beforehand, untimed: the insert of rows already in memory
+        for feed, path, sniffed in jobs:
+            with prepare(con, feed, path, sniffed) as source:
+                try:
+                    frames[path] = con.sql(source.sql).to_arrow_table()
+                except duckdb.Error:
+                    pass
+    rows = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for feed, path, sniffed in jobs:
+        with prepare(con, feed, path, sniffed) as source:
+            if mode == "arrow" and path not in frames:
+                continue
+            frame = frames.get(path)
+            rel = "frame" if mode == "arrow" else f"({source.sql})"
+            data = source.columns + (["_record"] if feed.is_json else [])
+            select = ", ".join(_q(c) for c in data)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                rows += con.execute(
+                    f"INSERT INTO raw.{_q(feed.table)} BY NAME SELECT {select}, "
+                    "? AS _source_file, _row AS _row_number, ?::TIMESTAMP AS _loaded_at, "
+                    f"? AS _file_hash FROM {rel}",
+                    [path.name, now, sniffed.file_hash],
+                ).fetchall()[0][0]
+                con.execute("COMMIT")
+            except duckdb.Error:  # a file landing quarantines
+                con.execute("ROLLBACK")
+    con.close()
+    out[mode] = {"rows": rows, "seconds": time.perf_counter() - started,
+                 "cpu_seconds": time.process_time() - cpu}
+print(json.dumps(out))
+"""
+
 CSV_SOURCES = {
     "crm_contacts",
     "shop_orders",
@@ -93,6 +158,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="landing runs (median reported)")
     parser.add_argument("--tag", default="", help="suffix of the results file name")
     parser.add_argument("--sources", default="", help="comma-separated subset of sources")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time DuckDB alone inserting the same files' rows (no hash, suite or ledger)",
+    )
     parser.add_argument(
         "--cold-ge",
         action="store_true",
@@ -154,6 +224,15 @@ def main() -> int:
         land_wall, land_peak, stdout = _child([sys.executable, "-c", LAND], env)
         runs.append((land_wall, land_peak, json.loads(stdout.strip().splitlines()[-1])))
 
+    floor = None
+    if args.floor:  # the write floor: the same rows and metadata columns, DuckDB's insert only
+        _link_tree(sample, out_dir / "landing")
+        floor_env = dict(env, BENCH_FLOOR_DB=str(out_dir / "floor.duckdb"))
+        _, _, stdout = _child([sys.executable, "-c", FLOOR], floor_env)
+        floor = json.loads(stdout.strip().splitlines()[-1])
+        for suffix in ("", ".wal"):
+            Path(floor_env["BENCH_FLOOR_DB"] + suffix).unlink(missing_ok=True)
+
     def med(values: list[float]) -> float:
         return statistics.median(values)
 
@@ -191,6 +270,7 @@ def main() -> int:
             "csv_rows_per_s": round(csv_rows / csv_secs) if csv_secs else None,
         },
         "per_source": per_source,
+        "floor": floor,
     }
     print(f"{'stage':<12}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'peak MiB':>10}")
     for stage in ("generator", "landing"):
@@ -209,6 +289,12 @@ def main() -> int:
         )
     if land["csv_rows_per_s"]:
         print(f"landing, CSV sources only: {land['csv_rows_per_s']:,} rows/s")
+    for mode, f in (floor or {}).items():
+        print(
+            f"DuckDB floor ({'read_csv' if mode == 'sql' else 'Arrow'} -> raw, insert + commit "
+            f"only, same files): {f['rows']:,} rows in {f['seconds']:.2f} s, cpu "
+            f"{f['cpu_seconds']:.2f} s = {f['rows'] / f['seconds']:,.0f} rows/s"
+        )
     for source, s in per_source.items():
         rate = s["rows"] / s["seconds"] if s["seconds"] else 0
         phases = " ".join(f"{k} {v:.2f}" for k, v in s["phases"].items())

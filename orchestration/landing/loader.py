@@ -144,21 +144,13 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
     """Create `raw.<table>` (documented columns, `_record` if `feed.is_json`, metadata) or add
     the new columns as VARCHAR. Returns the columns added to an existing table."""
-    data_cols = list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
         "AND table_name = ?",
         [feed.table],
     ).fetchall()[0][0]
     if not exists:
-        cols = [f"{_q(c)} VARCHAR" for c in data_cols]
-        cols += [
-            "_source_file VARCHAR",
-            "_row_number BIGINT",
-            "_loaded_at TIMESTAMP",
-            "_file_hash VARCHAR",
-        ]
-        con.execute(f"CREATE TABLE raw.{_q(feed.table)} ({', '.join(cols)})")
+        _create_table(con, feed)
     have = {
         r[0]
         for r in con.execute(
@@ -171,6 +163,37 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]
     for col in added:
         con.execute(f"ALTER TABLE raw.{_q(feed.table)} ADD COLUMN {_q(col)} VARCHAR")
     return [c for c in added if c not in feed.columns]
+
+
+def _data_columns(feed: Feed) -> list[str]:
+    return list(dict.fromkeys([*feed.columns, *(["_record"] if feed.is_json else [])]))
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    cols = [f"{_q(c)} VARCHAR" for c in _data_columns(feed)]
+    cols += ["_source_file VARCHAR", "_row_number BIGINT", "_loaded_at TIMESTAMP"]
+    cols += ["_file_hash VARCHAR"]
+    con.execute(f"CREATE TABLE raw.{_q(feed.table)} ({', '.join(cols)})")
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection, feeds: list[Feed]) -> None:
+    """`_ensure_ledger` and `_ensure_table` (documented columns) for the tables of `feeds`, from
+    one catalog query: DDL only for what is missing, none once a source has landed."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw'"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    if LEDGER.removeprefix("raw.") not in have:
+        _ensure_ledger(con)
+    for feed in feeds:
+        if feed.table not in have:
+            _create_table(con, feed)
+            have[feed.table] = set(_data_columns(feed))
+        for col in _data_columns(feed):
+            if col not in have[feed.table]:
+                con.execute(f"ALTER TABLE raw.{_q(feed.table)} ADD COLUMN {_q(col)} VARCHAR")
+                have[feed.table].add(col)
 
 
 def _quarantine(
@@ -551,9 +574,7 @@ def land_source(
     con = duckdb.connect(str(cfg.warehouse))
     try:
         con.execute("SET preserve_insertion_order = true")
-        _ensure_ledger(con)
-        for feed in feeds:
-            _ensure_table(con, feed, list(feed.columns))
+        _ensure_tables(con, feeds)
         with FileProgress(source, len(matched), enabled=progress) as bar:
             for feed, paths in _batches(matched):
                 limit = max(paths, key=lambda p: p.stat().st_size)
