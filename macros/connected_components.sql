@@ -30,6 +30,17 @@
       but the result) and plain tables elsewhere (connected_components_scratch_*).
     - component_id is min(node) per final label, a window over the labelled nodes (cheaper
       than an aggregate joined back).
+
+    Incremental (config incremental, DuckDB only: connected_components_supports_incremental):
+    the run keeps the graph it clustered in <model>__graph (distinct pairs node_a < node_b, and
+    node_b NULL for every node listed alone). The next run, unless --full-refresh, lists its graph
+    into a scratch table, diffs it with the saved one (EXCEPT both ways), and clusters again only
+    the touched nodes (ends of added or removed rows) and every node of their previous
+    components; it deletes those nodes' rows, inserts the new labels, and applies the diff to
+    the saved graph. The result equals a full build's: component_id is the smallest node key of
+    the component, whatever the run (doc identity_incremental has the argument). A full build
+    with incremental off drops the saved graph, so a later incremental run never compares with
+    a graph older than the result.
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -50,11 +61,12 @@
     {%- set session = omnichannel.connected_components_session_begin() -%}
 
     {%- if keep_graph -%}
-        {#- The graph as clustered this run, one row per distinct pair (node_a < node_b) and per
-            node seen alone (node_b NULL): what the next run compares its graph with. -#}
-        {%- set graph_now_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'graph_now') -%}
+        {#- The graph as clustered this run, one row per pair (node_a < node_b) and per node
+            listed alone (node_b NULL): what the next run compares its graph with (as sets, so
+            a duplicate row changes nothing). An incremental run lists it into a scratch table;
+            a full build straight into the table that becomes the saved graph, and clusters it. -#}
         {%- set graph_now_sql -%}
-            select distinct
+            select
                 case
                     when input_edges.node_a is null then input_edges.node_b
                     when input_edges.node_b is null then input_edges.node_a
@@ -70,7 +82,13 @@
             from ({{ sql }}) as input_edges
             where coalesce(input_edges.node_a, input_edges.node_b) is not null
         {%- endset -%}
-        {% do omnichannel.connected_components_scratch_table(graph_now_rel, graph_now_sql) %}
+        {%- if incremental -%}
+            {%- set graph_now_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'graph_now') -%}
+            {% do omnichannel.connected_components_scratch_table(graph_now_rel, graph_now_sql) %}
+        {%- else -%}
+            {%- set graph_now_rel = this.incorporate(path={'identifier': prefix ~ 'graph'}, type='table') -%}
+            {% do omnichannel.replace_table_as(graph_now_rel, graph_now_sql) %}
+        {%- endif -%}
     {%- endif -%}
 
     {%- if incremental -%}
@@ -188,8 +206,7 @@
             {% do adapter.drop_relation(existing_graph) %}
         {% endif %}
         {% if keep_graph %}
-            {% do omnichannel.replace_table_as(graph_rel, 'select node_a, node_b from ' ~ graph_now_rel) %}
-            {% do adapter.drop_relation(graph_now_rel) %}
+            {% do adapter.rename_relation(graph_now_rel, graph_rel) %}
         {% endif %}
     {%- endif -%}
 
