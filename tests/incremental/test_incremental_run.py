@@ -155,6 +155,11 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     staged = (compiled_dir / "staging/ga4/stg_ga4__events.sql").read_text()
     # staging read only the deliveries after the latest it had staged
     assert re.search(r"_loaded_at\b[^>]*>\s*\(\s*select coalesce\(max\(_loaded_at\)", staged)
+    # the identity occurrences read only the event feeds' records staged since the last run:
+    # one filter per select of a feed (ga4 3 identifier types, meta 2, line, line_send_log,
+    # twilio, sendgrid 1 each)
+    unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
+    assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 9
     # the held-back day is in the stream now
     last = datetime.strptime(day, "%Y%m%d").date()
     assert warehouse.query(
