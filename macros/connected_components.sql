@@ -99,9 +99,7 @@
             unchanged edge joins two nodes of one previous component; a new edge's ends are
             touched), and every other component is a previous one, unchanged, whose
             component_id (its smallest node) stands. -#}
-        {%- set graph_rel = api.Relation.create(
-            database=this.database, schema=this.schema, identifier=graph_identifier, type='table'
-        ) -%}
+        {%- set graph_rel = this.incorporate(path={'identifier': graph_identifier}, type='table') -%}
         {%- set added_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'added') -%}
         {%- set removed_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'removed') -%}
         {%- set affected_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'affected') -%}
@@ -199,9 +197,7 @@
         {% do adapter.rename_relation(intermediate_relation, target_relation) %}
         {#- The saved graph belongs to this result: replaced with it, or dropped when not kept
             (a later incremental run must never compare with a graph older than the result). -#}
-        {%- set graph_rel = api.Relation.create(
-            database=this.database, schema=this.schema, identifier=graph_identifier, type='table'
-        ) -%}
+        {%- set graph_rel = this.incorporate(path={'identifier': graph_identifier}, type='table') -%}
         {% if existing_graph is not none %}
             {% do adapter.drop_relation(existing_graph) %}
         {% endif %}
