@@ -11,7 +11,7 @@
     materialized='incremental' if incremental else 'table',
     incremental_strategy='delete+insert',
     unique_key=['source_name', 'record_key'],
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ event_feeds ~ ") }}",
 ) }}
 {#-
