@@ -30,18 +30,198 @@
       but the result) and plain tables elsewhere (connected_components_scratch_*).
     - component_id is min(node) per final label, a window over the labelled nodes (cheaper
       than an aggregate joined back).
+
+    Incremental (config incremental, DuckDB only: connected_components_supports_incremental):
+    the run keeps the graph it clustered in <model>__graph (distinct pairs node_a < node_b, and
+    node_b NULL for every node listed alone). The next run, unless --full-refresh, lists its graph
+    into a scratch table, diffs it with the saved one (EXCEPT both ways), and clusters again only
+    the touched nodes (ends of added or removed rows) and every node of their previous
+    components; it deletes those nodes' rows, inserts the new labels, and applies the diff to
+    the saved graph. The result equals a full build's: component_id is the smallest node key of
+    the component, whatever the run (doc identity_incremental has the argument). A full build
+    with incremental off drops the saved graph, so a later incremental run never compares with
+    a graph older than the result.
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set max_rounds = config.get('max_rounds', 40) | int -%}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set prefix = this.identifier ~ '__cc_' -%}
+    {%- set graph_identifier = this.identifier ~ '__graph' -%}
+    {%- set keep_graph = config.get('incremental', false)
+        and omnichannel.connected_components_supports_incremental() -%}
+    {%- set existing_graph = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier=graph_identifier
+    ) -%}
+    {%- set incremental = keep_graph and existing_relation is not none
+        and existing_graph is not none and not should_full_refresh() -%}
 
     {{ run_hooks(pre_hooks) }}
 
+    {%- set session = omnichannel.connected_components_session_begin() -%}
+
+    {%- if keep_graph -%}
+        {#- The graph as clustered this run, one row per pair (node_a < node_b) and per node
+            listed alone (node_b NULL): what the next run compares its graph with (as sets, so
+            a duplicate row changes nothing). An incremental run lists it into a scratch table;
+            a full build straight into the table that becomes the saved graph, and clusters it. -#}
+        {%- set graph_now_sql -%}
+            select
+                case
+                    when input_edges.node_a is null then input_edges.node_b
+                    when input_edges.node_b is null then input_edges.node_a
+                    when input_edges.node_a < input_edges.node_b then input_edges.node_a
+                    else input_edges.node_b
+                end as node_a,
+                case
+                    when input_edges.node_a is null or input_edges.node_b is null then null
+                    when input_edges.node_a = input_edges.node_b then null
+                    when input_edges.node_a < input_edges.node_b then input_edges.node_b
+                    else input_edges.node_a
+                end as node_b
+            from ({{ sql }}) as input_edges
+            where coalesce(input_edges.node_a, input_edges.node_b) is not null
+        {%- endset -%}
+        {%- if incremental -%}
+            {%- set graph_now_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'graph_now') -%}
+            {% do omnichannel.connected_components_scratch_table(graph_now_rel, graph_now_sql) %}
+        {%- else -%}
+            {%- set graph_now_rel = this.incorporate(path={'identifier': prefix ~ 'graph'}, type='table') -%}
+            {% do omnichannel.replace_table_as(graph_now_rel, graph_now_sql) %}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- if incremental -%}
+        {#- Only the part of the graph the changes touch is clustered again: the ends of every
+            added or removed edge and every added or removed node (an identifier newly
+            excluded loses its edges and its node), plus every node of the previous components
+            of those. A component of the new graph holding such a node holds only such nodes (an
+            unchanged edge joins two nodes of one previous component; a new edge's ends are
+            touched), and every other component is a previous one, unchanged, whose
+            component_id (its smallest node) stands. -#}
+        {%- set graph_rel = this.incorporate(path={'identifier': graph_identifier}, type='table') -%}
+        {%- set added_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'added') -%}
+        {%- set removed_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'removed') -%}
+        {%- set affected_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'affected') -%}
+        {%- set subgraph_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'subgraph') -%}
+        {%- set result_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'result') -%}
+        {% do omnichannel.connected_components_scratch_table(added_rel,
+            'select node_a, node_b from ' ~ graph_now_rel
+            ~ ' except select node_a, node_b from ' ~ graph_rel) %}
+        {% do omnichannel.connected_components_scratch_table(removed_rel,
+            'select node_a, node_b from ' ~ graph_rel
+            ~ ' except select node_a, node_b from ' ~ graph_now_rel) %}
+        {%- set affected_sql -%}
+            with
+
+            touched as (
+                select node_a as node from {{ added_rel }}
+                union
+                select node_b as node from {{ added_rel }} where node_b is not null
+                union
+                select node_a as node from {{ removed_rel }}
+                union
+                select node_b as node from {{ removed_rel }} where node_b is not null
+            ),
+
+            touched_components as (
+                select distinct previous.component_id
+                from {{ target_relation }} as previous
+                inner join touched
+                    on previous.node = touched.node
+            ),
+
+            previous_members as (
+                select previous.node
+                from {{ target_relation }} as previous
+                inner join touched_components
+                    on previous.component_id = touched_components.component_id
+            )
+
+            select node from touched
+            union
+            select node from previous_members
+        {%- endset -%}
+        {% do omnichannel.connected_components_scratch_table(affected_rel, affected_sql) %}
+        {%- set affected_count = run_query(
+            'select count(*) as n from ' ~ affected_rel
+        ).columns[0].values()[0] | int -%}
+        {{ log(model.name ~ ": incremental, " ~ affected_count ~ " node(s) in changed components", info=True) }}
+        {%- if affected_count > 0 -%}
+            {% do omnichannel.connected_components_scratch_table(subgraph_rel,
+                'select graph_now.node_a, graph_now.node_b from ' ~ graph_now_rel ~ ' as graph_now'
+                ~ ' inner join ' ~ affected_rel ~ ' as affected on graph_now.node_a = affected.node') %}
+            {% do omnichannel.connected_components_labels(
+                'select node_a, node_b from ' ~ subgraph_rel, prefix, max_rounds, result_rel, true, session
+            ) %}
+            {% call statement('connected_components_delete_changed') -%}
+                delete from {{ target_relation }}
+                where node in (select affected.node from {{ affected_rel }} as affected)
+            {%- endcall %}
+            {% call statement('connected_components_insert_changed') -%}
+                insert into {{ target_relation }} (node, component_id, contraction_rounds)
+                select node, component_id, contraction_rounds from {{ result_rel }}
+            {%- endcall %}
+            {% call statement('connected_components_delete_removed_edges') -%}
+                delete from {{ graph_rel }} as saved
+                using {{ removed_rel }} as removed
+                where
+                    saved.node_a = removed.node_a
+                    and saved.node_b is not distinct from removed.node_b
+            {%- endcall %}
+            {% call statement('connected_components_insert_added_edges') -%}
+                insert into {{ graph_rel }} (node_a, node_b)
+                select node_a, node_b from {{ added_rel }}
+            {%- endcall %}
+        {%- endif -%}
+        {% call statement('main') -%}
+            select count(*) from {{ target_relation }}
+        {%- endcall %}
+        {%- for scratch in [added_rel, removed_rel, affected_rel, subgraph_rel, result_rel, graph_now_rel] -%}
+            {% do adapter.drop_relation(scratch) %}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set intermediate_relation = this.incorporate(path={'identifier': prefix ~ 'result'}, type='table') -%}
+        {%- set graph_sql = ('select node_a, node_b from ' ~ graph_now_rel) if keep_graph else sql -%}
+        {% do omnichannel.connected_components_labels(
+            graph_sql, prefix, max_rounds, intermediate_relation, false, session
+        ) %}
+
+        {% call statement('main') -%}
+            select count(*) from {{ intermediate_relation }}
+        {%- endcall %}
+
+        {% if existing_relation is not none %}
+            {% do adapter.drop_relation(existing_relation) %}
+        {% endif %}
+        {% do adapter.rename_relation(intermediate_relation, target_relation) %}
+        {#- The saved graph belongs to this result: replaced with it, or dropped when not kept
+            (a later incremental run must never compare with a graph older than the result). -#}
+        {%- set graph_rel = this.incorporate(path={'identifier': graph_identifier}, type='table') -%}
+        {% if existing_graph is not none %}
+            {% do adapter.drop_relation(existing_graph) %}
+        {% endif %}
+        {% if keep_graph %}
+            {% do adapter.rename_relation(graph_now_rel, graph_rel) %}
+        {% endif %}
+    {%- endif -%}
+
+    {% do omnichannel.connected_components_session_end(session) %}
+
+    {{ run_hooks(post_hooks) }}
+    {% do persist_docs(target_relation, model) %}
+    {% do adapter.commit() %}
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+
+{#- Cluster the graph `sql` (node_a, node_b) into `result_relation` (node, component_id,
+    contraction_rounds): a scratch table when `scratch`, else a table of the model's schema.
+    Scratch tables are named from `prefix`. Fails the run after `max_rounds` rounds with edges
+    left, before writing anything. -#}
+{% macro connected_components_labels(sql, prefix, max_rounds, result_relation, scratch, session) -%}
     {%- set bigint_type = api.Column.translate_type('bigint') -%}
     {%- set int_type = api.Column.translate_type('integer') -%}
-    {%- set session = omnichannel.connected_components_session_begin() -%}
     {%- set key_hash = none -%}
     {%- if config.get('hash_node_keys', true) -%}
         {%- set key_hash = omnichannel.connected_components_key_hash('{key}') -%}
@@ -189,7 +369,6 @@
     {#- Resolve labels backwards, one CTE per round: a node alive in round r ends where its pick
         ends, or at its pick when the pick left the graph (its component was fully contracted).
         A node without a label (no edges) is its own component. -#}
-    {%- set intermediate_relation = this.incorporate(path={'identifier': prefix ~ 'result'}, type='table') -%}
     {%- set final_sql -%}
         with
 
@@ -233,29 +412,18 @@
             {{ state.round }} as contraction_rounds
         from labelled
     {%- endset -%}
-    {% do omnichannel.replace_table_as(intermediate_relation, final_sql) %}
-
-    {% call statement('main') -%}
-        select count(*) from {{ intermediate_relation }}
-    {%- endcall %}
-
-    {% if existing_relation is not none %}
-        {% do adapter.drop_relation(existing_relation) %}
-    {% endif %}
-    {% do adapter.rename_relation(intermediate_relation, target_relation) %}
+    {%- if scratch -%}
+        {% do omnichannel.connected_components_scratch_table(result_relation, final_sql) %}
+    {%- else -%}
+        {% do omnichannel.replace_table_as(result_relation, final_sql) %}
+    {%- endif -%}
     {%- for round_number in range(state.round, 0, -1) -%}
         {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'picks_' ~ round_number)) %}
     {%- endfor -%}
     {% do adapter.drop_relation(nodes_rel) %}
     {% do adapter.drop_relation(omnichannel.connected_components_scratch_relation(prefix ~ 'edges_' ~ state.round)) %}
+{%- endmacro %}
 
-    {% do omnichannel.connected_components_session_end(session) %}
-
-    {{ run_hooks(post_hooks) }}
-    {% do persist_docs(target_relation, model) %}
-    {% do adapter.commit() %}
-    {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
 
 
 {#- A 64-bit hash of a string column as SQL (`{key}` stands for the column), or none where the
@@ -360,4 +528,20 @@
 
 {% macro duckdb__connected_components_numbering(order_by) -%}
     {{ return('row_number() over ()') }}
+{%- endmacro %}
+
+
+{#- Whether connected_components can run incrementally here (config incremental): it deletes
+    and inserts rows of its result and of the saved graph, which needs DuckDB here (Spark's
+    plain Parquet tables cannot delete rows). -#}
+{% macro connected_components_supports_incremental() -%}
+    {{ return(adapter.dispatch('connected_components_supports_incremental', 'omnichannel')()) }}
+{%- endmacro %}
+
+{% macro default__connected_components_supports_incremental() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro duckdb__connected_components_supports_incremental() -%}
+    {{ return(true) }}
 {%- endmacro %}

@@ -24,8 +24,11 @@ def tables(warehouse: Path, schema: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def differences(left: Path, right: Path, qualified_tables: list[str]) -> dict[str, dict]:
-    """Per table whose contents differ: rows only in left / only in right (counts, a sample)."""
+def differences(
+    left: Path, right: Path, qualified_tables: list[str], ignore: frozenset[str] = frozenset()
+) -> dict[str, dict]:
+    """Per table whose contents differ: rows only in left / only in right (counts, a sample).
+    Columns named in `ignore` (e.g. a run's timestamp) are left out of the comparison."""
     con = duckdb.connect()
     found: dict[str, dict] = {}
     try:
@@ -39,12 +42,14 @@ def differences(left: Path, right: Path, qualified_tables: list[str]) -> dict[st
                 "order by ordinal_position",
                 [schema, name],
             ).fetchall()
+            columns = [(col, kind) for col, kind in columns if col not in ignore]
             right_columns = con.execute(
                 "select column_name, data_type from information_schema.columns "
                 "where table_catalog = 'rhs' and table_schema = ? and table_name = ? "
                 "order by ordinal_position",
                 [schema, name],
             ).fetchall()
+            right_columns = [(col, kind) for col, kind in right_columns if col not in ignore]
             if columns != right_columns:
                 found[table] = {"columns": {"left": columns, "right": right_columns}}
                 continue

@@ -74,3 +74,108 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
         "reexported_sids": [r["Sid"] for r in recent],
         "reexported_sent_on": latest_sent,
     }
+
+
+def _reachable(adjacency: dict[str, set[str]], start: str, without: str) -> set[str]:
+    seen, stack = {start}, [start]
+    while stack:
+        for neighbour in adjacency[stack.pop()]:
+            if neighbour != without and neighbour not in seen:
+                seen.add(neighbour)
+                stack.append(neighbour)
+    return seen
+
+
+def write_identity_changes(landing: Path, day: str, warehouse: Path) -> dict:
+    """GA4 events (a login on a web cookie) that change the identity graph of the built warehouse:
+
+    - merge: a cookie of one customer, never seen with a member number, logs in as a member of
+      another customer: a new edge joins the two customers' components;
+    - split: a cookie seen with exactly one member number, whose edges alone hold its component
+      together (removing it disconnects it), logs in as a third customer's member: the cookie is
+      now shared by two members (identity_max_members_per_identifier = 1), so it is excluded,
+      loses every edge, and its former component falls apart.
+    Returns the identifier keys involved.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        edges = con.execute(
+            "select identifier_key_a, identifier_key_b from intermediate.int_identity_edges"
+        ).fetchall()
+        component = dict(
+            con.execute("select node, component_id from intermediate.int_identity_components")
+        .fetchall())  # fmt: skip
+        raw = con.execute(
+            """
+            select distinct occurrences.identifier_key, case occurrences.identifier_type
+                when 'web_cookie' then events.user_pseudo_id else events.member_number end
+            from intermediate.int_identifiers_unioned as occurrences
+            inner join staging.stg_ga4__events as events
+                on occurrences.record_key = events.event_id
+            where occurrences.source_name = 'ga4'
+                and occurrences.identifier_type in ('web_cookie', 'member_number')
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    raw_value = dict(raw)
+    adjacency: dict[str, set[str]] = {}
+    for a, b in edges:
+        adjacency.setdefault(a, set()).add(b)
+        adjacency.setdefault(b, set()).add(a)
+
+    def members(node: str) -> list[str]:
+        return [n for n in adjacency[node] if n.startswith("member_number:")]
+
+    cookies = sorted(n for n in adjacency if n.startswith("web_cookie:") and n in raw_value)
+    ga4_members = sorted(n for n in raw_value if n.startswith("member_number:") and n in component)
+    split_cookie = next(
+        cookie
+        for cookie in cookies
+        if len(members(cookie)) == 1
+        and len(adjacency[cookie]) >= 2
+        and not adjacency[cookie] <= _reachable(adjacency, next(iter(adjacency[cookie])), cookie)
+    )
+    merge_cookie = next(
+        cookie
+        for cookie in cookies
+        if not members(cookie) and component[cookie] != component[split_cookie]
+    )
+    used = {component[split_cookie], component[merge_cookie]}
+    split_member = next(m for m in ga4_members if component[m] not in used)
+    used.add(component[split_member])
+    merge_member = next(m for m in ga4_members if component[m] not in used)
+
+    web = landing / "web_events"
+    template = next(
+        e
+        for e in map(json.loads, (web / f"events_{day}.json").read_text().splitlines())
+        if e["platform"] == "WEB"
+    )
+    noon = int(datetime.strptime(day, "%Y%m%d").replace(hour=12).timestamp()) * 1_000_000
+    logins = []
+    for offset, (cookie, member) in enumerate(
+        ((merge_cookie, merge_member), (split_cookie, split_member))
+    ):
+        event = json.loads(json.dumps(template))
+        event.update(
+            event_name="page_view",
+            event_timestamp=noon + offset,
+            event_params=[
+                {"key": "ga_session_id", "value": {"int_value": noon // 1_000_000 + offset}},
+                {"key": "page_location", "value": {"string_value": "https://shop.omni.tw/"}},
+            ],
+            collected_traffic_source=None,
+            user_pseudo_id=raw_value[cookie],
+            user_id=raw_value[member],
+            ecommerce=None,
+        )
+        logins.append(event)
+    (web / f"events_{day}_logins.json").write_text("\n".join(json.dumps(e) for e in logins) + "\n")
+    return {
+        "merge": (merge_cookie, merge_member),
+        "split": (split_cookie, split_member),
+        "split_component": component[split_cookie],
+    }

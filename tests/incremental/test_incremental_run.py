@@ -4,11 +4,14 @@ The sample's last day of daily exports (GA4, LINE and Meta webhooks, Shlink visi
 back; the rest is landed and built. Then the day is delivered together with what real days bring
 (late GA4 events and a late SendGrid open dated two days back, inside the lookback window;
 re-delivered GA4 events, a SendGrid webhook retry, a LINE redelivery; a Twilio re-export with new
-statuses), landed, and dbt runs incrementally. A copy of that warehouse is then rebuilt with
-`--full-refresh` from the same raw tables and the same identity history
-(int_customer_id_assignments is kept: it is deliberately stateful, customer ids are stable
-across runs, so a fresh assignment may name a merged customer differently). Every mart, and
-every incremental model, must hold the same rows in both.
+statuses) and two web logins that change the identity graph (one merges two customers, one makes
+a cookie shared, so it is excluded and its customer splits), landed, and dbt runs incrementally
+(the identity graph re-clustered only where the day touched it). A copy of the warehouse taken
+before that run is rebuilt with `--full-refresh` from the same raw tables, except
+int_customer_id_assignments, which is deliberately stateful (customer ids are stable across
+runs, so a fresh assignment may name a merged customer differently): it then takes its
+incremental step from the fully re-clustered graph. Every mart, every incremental model and the
+identity tables (partition, component ids, customer ids) must hold the same rows in both.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from orchestration.lib.sample import hold_back_day, last_day, move_files
 from tests.conftest import Workspace, copy_sample
 from tests.identity.dbt_project import Warehouse
 from tests.incremental.compare import differences, tables
-from tests.incremental.deliveries import write_late_and_redelivered
+from tests.incremental.deliveries import write_identity_changes, write_late_and_redelivered
 
 INCREMENTAL_MODELS = [
     "staging.stg_ga4__events",
@@ -39,6 +42,18 @@ INCREMENTAL_MODELS = [
     "intermediate.int_short_link_visits_resolved",
     "intermediate.int_touchpoints_keyed",
 ]
+IDENTITY_MODELS = [
+    "intermediate.int_identifiers_unioned",
+    "intermediate.int_identifiers_excluded",
+    "intermediate.int_identity_edges",
+    "intermediate.int_identity_components",
+    "intermediate.int_identity_components__graph",
+    "intermediate.int_customer_id_assignments",
+    "intermediate.int_customer_merges",
+    "intermediate.int_customers_stitched",
+]
+#: The run's own values: its start time (assigned_at, in merge ids) and its round count.
+RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
 
 
@@ -67,18 +82,20 @@ def runs(sample_exports, tmp_path_factory):
 
     move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
+    extras["identity"] = write_identity_changes(ws.landing, day, ws.warehouse)
     _land(ws)
-    # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
-    # only): a status update older than the window is, by design, left for a full refresh.
-    lookback = max(3, (before[1] - extras["reexported_sent_on"]).days)
-    warehouse.dbt("run", vars={"incremental_lookback_days": lookback})
-
     reference = Warehouse(ws.root / "reference" / "warehouse.duckdb")
     reference.path.parent.mkdir()
     shutil.copy(ws.warehouse, reference.path)
+    # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
+    # only): a status update older than the window is, by design, left for a full refresh.
+    lookback = max(3, (before[1] - extras["reexported_sent_on"]).days)
+    extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
+
     reference.dbt(
         "build", *MODELS_AND_SEEDS, "--full-refresh", "--exclude", "int_customer_id_assignments"
     )
+    reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments+")
     return ws, warehouse, reference, day, extras, before, lookback
 
 
@@ -94,6 +111,40 @@ def test_incremental_models_hold_the_rows_of_a_full_refresh(runs):
     assert differences(warehouse.path, reference.path, INCREMENTAL_MODELS) == {}
 
 
+def test_identity_tables_hold_the_partition_and_customers_of_a_full_refresh(runs):
+    _, warehouse, reference, *_ = runs
+    assert differences(warehouse.path, reference.path, IDENTITY_MODELS, RUN_COLUMNS) == {}
+
+
+def test_the_day_merged_two_customers_and_split_one(runs):
+    """The logins did change the graph: what the equality above covers includes a merge and a
+    split, re-clustered incrementally."""
+    _, warehouse, _, _, extras, *_ = runs
+    merge_cookie, merge_member = extras["identity"]["merge"]
+    split_cookie, _ = extras["identity"]["split"]
+    touched = re.search(r"incremental, (\d+) node\(s\) in changed components", extras["daily_log"])
+    assert touched, extras["daily_log"]
+    nodes = warehouse.query("select count(*) from intermediate.int_identity_components")[0][0]
+    assert 0 < int(touched.group(1)) < nodes // 10
+    customers = dict(
+        warehouse.query(
+            "select identifier_key, customer_id from intermediate.int_customers_stitched "
+            f"where identifier_key in ('{merge_cookie}', '{merge_member}', '{split_cookie}')"
+        )
+    )
+    assert customers[merge_cookie] == customers[merge_member]
+    assert split_cookie not in customers  # shared now: excluded from the graph
+    latest_run = "(select max(assigned_at) from intermediate.int_customer_id_assignments)"
+    reasons = {
+        reason
+        for (reason,) in warehouse.query(
+            "select distinct change_reason from intermediate.int_customer_id_assignments "
+            f"where assigned_at = {latest_run}"
+        )
+    }
+    assert {"merge", "split"} <= reasons
+
+
 def test_the_run_was_incremental_with_the_lookback_window(runs):
     """The daily run re-derived only the window: its compiled SQL reads from the window start."""
     ws, warehouse, _, day, _, (_, built_until), lookback = runs
@@ -104,6 +155,11 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     staged = (compiled_dir / "staging/ga4/stg_ga4__events.sql").read_text()
     # staging read only the deliveries after the latest it had staged
     assert re.search(r"_loaded_at\b[^>]*>\s*\(\s*select coalesce\(max\(_loaded_at\)", staged)
+    # the identity occurrences read only the event feeds' records staged since the last run:
+    # one filter per select of a feed (ga4 3 identifier types, meta 2, line, line_send_log,
+    # twilio, sendgrid 1 each)
+    unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
+    assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 9
     # the held-back day is in the stream now
     last = datetime.strptime(day, "%Y%m%d").date()
     assert warehouse.query(

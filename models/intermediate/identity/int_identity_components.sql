@@ -2,6 +2,7 @@
     materialized='connected_components',
     max_rounds=var('identity_max_rounds'),
     hash_node_keys=var('identity_hash_node_keys', true),
+    incremental=var('identity_incremental'),
 ) }}
 {#-
     Node -> component of the identity graph. This SQL only lists the graph (an edge per row,
