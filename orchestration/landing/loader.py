@@ -141,28 +141,39 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
-    """Create `raw.<table>` (documented columns, `_record` if `feed.is_json`, metadata) or add
-    the new columns as VARCHAR. Returns the columns added to an existing table."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-        "AND table_name = ?",
-        [feed.table],
-    ).fetchall()[0][0]
-    if not exists:
+def _raw_columns(con: duckdb.DuckDBPyConnection, table: str | None = None) -> dict[str, set[str]]:
+    """Table -> its columns, for the raw schema (or one table of it), from one catalog query."""
+    sql = "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw'"
+    rows = con.execute(sql + " AND table_name = ?", [table]) if table else con.execute(sql)
+    have: dict[str, set[str]] = {}
+    for name, column in rows.fetchall():
+        have.setdefault(name, set()).add(column)
+    return have
+
+
+def _ensure_columns(
+    con: duckdb.DuckDBPyConnection, feed: Feed, have: dict[str, set[str]], columns: list[str]
+) -> list[str]:
+    """Create `raw.<table>` if `have` lacks it, then add the `columns` it lacks as VARCHAR
+    (updating `have`). Returns the columns added."""
+    if feed.table not in have:
         _create_table(con, feed)
-    have = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
-            "AND table_name = ?",
-            [feed.table],
-        ).fetchall()
-    }
-    added = [c for c in columns if c not in have]
+        have[feed.table] = set(_data_columns(feed)) | set(_META_COLUMNS)
+    added = [c for c in columns if c not in have[feed.table]]
     for col in added:
         con.execute(f"ALTER TABLE raw.{_q(feed.table)} ADD COLUMN {_q(col)} VARCHAR")
+    have[feed.table].update(added)
+    return added
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, feed: Feed, columns: list[str]) -> list[str]:
+    """Create `raw.<table>` (documented columns, `_record` if `feed.is_json`, metadata) or add
+    the new columns as VARCHAR. Returns the undocumented columns added to the table."""
+    added = _ensure_columns(con, feed, _raw_columns(con, feed.table), columns)
     return [c for c in added if c not in feed.columns]
+
+
+_META_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_file_hash")
 
 
 def _data_columns(feed: Feed) -> list[str]:
@@ -179,21 +190,11 @@ def _create_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
 def _ensure_tables(con: duckdb.DuckDBPyConnection, feeds: list[Feed]) -> None:
     """`_ensure_ledger` and `_ensure_table` (documented columns) for the tables of `feeds`, from
     one catalog query: DDL only for what is missing, none once a source has landed."""
-    have: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw'"
-    ).fetchall():
-        have.setdefault(table, set()).add(column)
+    have = _raw_columns(con)
     if LEDGER.removeprefix("raw.") not in have:
         _ensure_ledger(con)
     for feed in feeds:
-        if feed.table not in have:
-            _create_table(con, feed)
-            have[feed.table] = set(_data_columns(feed))
-        for col in _data_columns(feed):
-            if col not in have[feed.table]:
-                con.execute(f"ALTER TABLE raw.{_q(feed.table)} ADD COLUMN {_q(col)} VARCHAR")
-                have[feed.table].add(col)
+        _ensure_columns(con, feed, have, _data_columns(feed))
 
 
 def _quarantine(
