@@ -1,17 +1,40 @@
+{{ config(
+    materialized='incremental' if omnichannel.touch_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.touchpoints_unioned_prepare() }}",
+    post_hook="{{ omnichannel.touchpoints_unioned_finish() }}",
+) }}
 {#-
     Every customer interaction from every channel, one row per touch, with the customer it
     belongs to: int_touchpoints_keyed (the incremental, identifier-keyed stream) resolved here
     against the CURRENT identity graph. The customer comes from the touch's identifier, else its
     fallback identifier, through int_customers_stitched; touches of erased customers are dropped;
     a store QR scan has no customer. An SMS takes the campaign of its short link (from the
-    link's visits). Rebuilt in full each run: two hash joins over the stream, so when new edges
-    merge customers or an erasure arrives, every touch (old ones included) carries exactly the
-    customer_id a full refresh gives, with no re-resolution bookkeeping.
+    link's visits).
+    Incremental on DuckDB (var touchpoints_incremental; macros/touch_changes.sql): a row is a
+    function of its keyed touch, the (customer_id, is_erased) of its two identifiers and, for an
+    SMS, its short link's campaigns. The pre-hook deletes and this SQL re-derives every touch
+    for which one of those can differ from the last build: the touches of the days
+    int_touchpoints_keyed re-derived (its lookback window; a touch that vanished there is
+    deleted here); touches whose identifier or fallback identifier now maps to another customer
+    or erasure state than in the map the last build saved (__identifiers, compared EXCEPT both
+    ways with int_customers_stitched: merges, splits, newly excluded or erased identifiers,
+    identifiers that now resolve); SMS whose short link's campaigns differ from the saved ones
+    (__short_links). Every other row would come out of a full refresh unchanged, so the table
+    equals a full refresh's. The ids it re-derived go to __changes for
+    int_touch_consents_checked and the touchpoints mart. --full-refresh, the var off and Spark
+    rebuild in full.
 -#}
 with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_keyed') }}
+    {% if is_incremental() %}
+        where touchpoint_id in (
+            select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
+        )
+    {% endif %}
 ),
 
 customers as (

@@ -1,0 +1,399 @@
+{#-
+    Incremental resolution of the touch stream (int_touchpoints_unioned,
+    int_touch_consents_checked, the touchpoints mart) on DuckDB, var touchpoints_incremental.
+
+    Each of the three models is materialized incremental (strategy append) with a pre-hook and a
+    post-hook:
+    - the pre-hook lists the touches whose row can have changed since the model's last build
+      into a connection-local temp table <model>__affected (touchpoint_id) and deletes them
+      from the model; the model's SQL then re-derives exactly those touches (a deleted touch that
+      no longer resolves, or no longer exists, is simply not inserted again);
+    - the post-hook saves the state the next run compares with and appends the affected ids to
+      the model's change log <model>__changes (touchpoint_id, is_full, changed_at: the run's
+      start). A row with a null touchpoint_id and is_full true means "every touch changed" (a
+      full build); one with is_full false marks a run. The log keeps the rows of its latest
+      three runs.
+    A consumer (the consents model, the mart) reads its producers' logs after its own watermark
+    (the latest changed_at of its own log): their ids are touches whose row changed upstream. It
+    rebuilds in full (delete everything, re-derive everything, log is_full) when a log or state
+    table is missing, when a producer was fully rebuilt since, or when the producer pruned runs
+    the consumer has not read. Re-deriving a touch that did not change yields the same row, so a
+    larger affected set costs time, never correctness.
+    A full build (first run, --full-refresh) writes the state from scratch and logs is_full.
+    With the var off the models are plain tables and the post-hook drops the state, so a later
+    incremental run never compares with a state older than the table. Spark: plain tables, no
+    hooks.
+-#}
+
+{#- True when the touch stream resolves incrementally: DuckDB and var touchpoints_incremental. -#}
+{% macro touch_changes_enabled() -%}
+    {{ return(target.type == 'duckdb' and var('touchpoints_incremental')) }}
+{%- endmacro %}
+
+{#- The state table <relation>__<suffix>, beside relation (same database and schema). -#}
+{% macro touch_changes_state(relation, suffix) -%}
+    {{ return(api.Relation.create(
+        database=relation.database, schema=relation.schema,
+        identifier=relation.identifier ~ '__' ~ suffix)) }}
+{%- endmacro %}
+
+{#- Name (temp.<model>__affected) of the temp table of the touches a run re-derives. -#}
+{% macro touch_changes_affected(relation=none) -%}
+    {{ return('temp.' ~ (relation or this).identifier ~ '__affected') }}
+{%- endmacro %}
+
+{#- The run's start as a timestamp literal (microseconds: two runs never share it). -#}
+{% macro touch_changes_stamp() -%}
+    {{ return("cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)") }}
+{%- endmacro %}
+
+{#- True when every relation in the list exists. -#}
+{% macro touch_changes_exist(relations) -%}
+    {%- for relation in relations -%}
+        {%- if adapter.get_relation(database=relation.database, schema=relation.schema,
+            identifier=relation.identifier) is none -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{#-
+    True when a consumer with change log own_log can take only its producers' logged changes:
+    every log exists, no producer was fully rebuilt after the consumer's watermark (latest
+    changed_at of own_log), and no producer pruned a run after it.
+-#}
+{% macro touch_changes_can_follow(own_log, producer_logs) -%}
+    {%- if not omnichannel.touch_changes_exist([own_log] + producer_logs) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- for producer_log in producer_logs -%}
+        {%- set behind = run_query(
+            'with watermark as (select max(changed_at) as changed_at from ' ~ own_log ~ ')'
+            ~ ' select count(*) from watermark where watermark.changed_at is null'
+            ~ ' or exists (select 1 from ' ~ producer_log ~ ' as log'
+            ~ ' where log.is_full and log.changed_at > watermark.changed_at)'
+            ~ ' or (select min(changed_at) from ' ~ producer_log ~ ') > watermark.changed_at'
+        ).columns[0].values()[0] -%}
+        {%- if behind > 0 -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{#- SQL: the touchpoint ids the producers logged after the consumer's watermark. -#}
+{% macro touch_changes_since(own_log, producer_logs) -%}
+    {%- for producer_log in producer_logs %}
+        {% if not loop.first %}union{% endif %}
+        select touchpoint_id from {{ producer_log }}
+        where
+            touchpoint_id is not null
+            and changed_at > (select max(changed_at) from {{ own_log }})
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    Pre-hook SQL of a full build, or of an incremental run that must rebuild in full: the
+    affected table holds the full marker (a null id), plus every id of all_ids_sql when the
+    model is incremental (its rows are deleted and all re-derived).
+-#}
+{% macro touch_changes_prepare_full(all_ids_sql) -%}
+    create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+    select cast(null as varchar) as touchpoint_id;
+    {% if is_incremental() %}
+        insert into {{ omnichannel.touch_changes_affected() }} {{ all_ids_sql }};
+        delete from {{ this }};
+    {% endif %}
+{%- endmacro %}
+
+{#- Pre-hook SQL: delete the affected touches (already in the temp table) from the model. -#}
+{% macro touch_changes_delete_affected() -%}
+    delete from {{ this }}
+    where touchpoint_id in (select touchpoint_id from {{ omnichannel.touch_changes_affected() }});
+{%- endmacro %}
+
+{#- True when the pre-hook of this run marked a full build (see touch_changes_prepare_full). -#}
+{% macro touch_changes_was_full() -%}
+    {{ return(run_query(
+        'select count(*) from ' ~ omnichannel.touch_changes_affected()
+        ~ ' where touchpoint_id is null'
+    ).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#-
+    Post-hook SQL: log the run's affected touches (log_touches; else only the run marker) in
+    change_log, keep its latest three runs, drop the affected table. A full build starts the log
+    again with the full marker.
+-#}
+{% macro touch_changes_log(change_log, full, log_touches=true) -%}
+    {%- set stamp = omnichannel.touch_changes_stamp() -%}
+    {% if full %}
+        create or replace table {{ change_log }} as
+        select
+            cast(null as varchar) as touchpoint_id,
+            true as is_full,
+            {{ stamp }} as changed_at;
+    {% else %}
+        {% if log_touches %}
+            insert into {{ change_log }}
+            select distinct touchpoint_id, false, {{ stamp }}
+            from {{ omnichannel.touch_changes_affected() }}
+            where touchpoint_id is not null;
+        {% endif %}
+        insert into {{ change_log }} values (null, false, {{ stamp }});
+        delete from {{ change_log }}
+        where changed_at < (
+            select min(changed_at) from (
+                select distinct changed_at from {{ change_log }}
+                order by changed_at desc limit 3
+            )
+        );
+    {% endif %}
+    drop table if exists {{ omnichannel.touch_changes_affected() }};
+{%- endmacro %}
+
+{#- Post-hook SQL with the var off (DuckDB): drop the state tables, which would be stale. -#}
+{% macro touch_changes_drop(relations) -%}
+    {% if target.type == 'duckdb' %}
+        {% for relation in relations %}
+            drop table if exists {{ relation }};
+        {% endfor %}
+    {% endif %}
+{%- endmacro %}
+
+{#-
+    int_touchpoints_unioned, pre-hook. Affected: the touches of the days int_touchpoints_keyed
+    re-derives (from the lookback window before this model's latest touch: the window
+    int_touchpoints_keyed used in the same run starts no earlier), in this model or in the
+    keyed stream; touches whose identifier or fallback identifier maps to another
+    (customer_id, is_erased) than in the map the last build saved (__identifiers: merges,
+    splits, exclusions, erasures, new identifiers); Twilio touches whose short link's campaign
+    changed (__short_links).
+-#}
+{% macro touchpoints_unioned_prepare() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set keyed = ref('int_touchpoints_keyed') -%}
+    {%- set customers = ref('int_customers_stitched') -%}
+    {%- set visits = ref('int_short_link_visits_resolved') -%}
+    {%- set saved_identifiers = omnichannel.touch_changes_state(this, 'identifiers') -%}
+    {%- set saved_links = omnichannel.touch_changes_state(this, 'short_links') -%}
+    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- if is_incremental() and omnichannel.touch_changes_exist(
+        [saved_identifiers, saved_links, change_log]) -%}
+        {%- set window_start = omnichannel.incremental_window_start('occurred_at') -%}
+        create or replace temp table {{ this.identifier }}__changed_keys as
+        with
+        current_map as (
+            select identifier_key, customer_id, is_erased from {{ customers }}
+        ),
+        saved_map as (
+            select identifier_key, customer_id, is_erased from {{ saved_identifiers }}
+        ),
+        added as (select * from current_map except select * from saved_map),
+        removed as (select * from saved_map except select * from current_map)
+        select identifier_key from added
+        union
+        select identifier_key from removed;
+
+        create or replace temp table {{ this.identifier }}__changed_links as
+        with
+        current_links as (
+            select distinct short_code, campaign_id from {{ visits }}
+        ),
+        saved_links as (
+            select short_code, campaign_id from {{ saved_links }}
+        ),
+        added as (select * from current_links except select * from saved_links),
+        removed as (select * from saved_links except select * from current_links)
+        select short_code from added
+        union
+        select short_code from removed;
+
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        select touchpoint_id from {{ this }}
+        where occurred_at >= {{ window_start }}
+        union
+        select touchpoint_id from {{ keyed }}
+        where occurred_date >= cast({{ window_start }} as date)
+        union
+        select touchpoint_id from {{ keyed }}
+        where {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} in (
+            select identifier_key from {{ this.identifier }}__changed_keys
+        )
+        union
+        select touchpoint_id from {{ keyed }}
+        where {{ omnichannel.identifier_key('fallback_identifier_type',
+            'fallback_identifier_hash') }} in (
+            select identifier_key from {{ this.identifier }}__changed_keys
+        )
+        union
+        select touchpoint_id from {{ keyed }}
+        where
+            source_name = 'twilio'
+            and short_code in (select short_code from {{ this.identifier }}__changed_links);
+
+        {{ omnichannel.touch_changes_delete_affected() }}
+    {%- else -%}
+        {{ omnichannel.touch_changes_prepare_full('select touchpoint_id from ' ~ keyed) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- int_touchpoints_unioned, post-hook: save the maps this build used, log the run. -#}
+{% macro touchpoints_unioned_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set saved_identifiers = omnichannel.touch_changes_state(this, 'identifiers') -%}
+    {%- set saved_links = omnichannel.touch_changes_state(this, 'short_links') -%}
+    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return(omnichannel.touch_changes_drop([saved_identifiers, saved_links, change_log])) }}
+    {%- endif -%}
+    {%- set customers = ref('int_customers_stitched') -%}
+    {%- set visits = ref('int_short_link_visits_resolved') -%}
+    {%- set full = omnichannel.touch_changes_was_full() -%}
+    {% if full %}
+        create or replace table {{ saved_identifiers }} as
+        select identifier_key, customer_id, is_erased from {{ customers }};
+        create or replace table {{ saved_links }} as
+        select distinct short_code, campaign_id from {{ visits }};
+    {% else %}
+        delete from {{ saved_identifiers }}
+        where identifier_key in (select identifier_key from {{ this.identifier }}__changed_keys);
+        insert into {{ saved_identifiers }}
+        select identifier_key, customer_id, is_erased from {{ customers }}
+        where identifier_key in (select identifier_key from {{ this.identifier }}__changed_keys);
+        delete from {{ saved_links }}
+        where short_code in (select short_code from {{ this.identifier }}__changed_links);
+        insert into {{ saved_links }}
+        select distinct short_code, campaign_id from {{ visits }}
+        where short_code in (select short_code from {{ this.identifier }}__changed_links);
+        drop table {{ this.identifier }}__changed_keys;
+        drop table {{ this.identifier }}__changed_links;
+    {% endif %}
+    {{ omnichannel.touch_changes_log(change_log, full) }}
+{%- endmacro %}
+
+{#-
+    int_touch_consents_checked, pre-hook. The customers' granted intervals are computed in full
+    (a small input: consent events and the subjects' customers) into
+    temp.<model>__grants_now. Affected: the touches int_touchpoints_unioned logged since this
+    model's last run, and the touches of every (customer_id, channel) whose granted intervals
+    differ from those the last build saved (__grants: new consent events, subjects that changed
+    customer).
+-#}
+{% macro touch_consents_checked_prepare() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set touchpoints = ref('int_touchpoints_unioned') -%}
+    {%- set saved_grants = omnichannel.touch_changes_state(this, 'grants') -%}
+    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- set producer_log = omnichannel.touch_changes_state(touchpoints, 'changes') -%}
+    create or replace temp table {{ this.identifier }}__grants_now as
+    {{ omnichannel.touch_consent_granted_intervals(
+        ref('stg_consent__events'), ref('int_customers_stitched')) }};
+    {% if is_incremental() and omnichannel.touch_changes_exist([saved_grants])
+        and omnichannel.touch_changes_can_follow(change_log, [producer_log]) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        with
+        current_grants as (
+            select customer_id, channel, valid_from, valid_to
+            from temp.{{ this.identifier }}__grants_now
+        ),
+        saved as (
+            select customer_id, channel, valid_from, valid_to from {{ saved_grants }}
+        ),
+        added as (select * from current_grants except select * from saved),
+        removed as (select * from saved except select * from current_grants),
+        changed_grants as (
+            select customer_id, channel from added
+            union
+            select customer_id, channel from removed
+        )
+        {{ omnichannel.touch_changes_since(change_log, [producer_log]) }}
+        union
+        select touchpoints.touchpoint_id
+        from {{ touchpoints }} as touchpoints
+        inner join changed_grants
+            on
+                touchpoints.customer_id = changed_grants.customer_id
+                and touchpoints.channel = changed_grants.channel;
+
+        {{ omnichannel.touch_changes_delete_affected() }}
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full('select touchpoint_id from ' ~ touchpoints) }}
+    {% endif %}
+{%- endmacro %}
+
+{#- int_touch_consents_checked, post-hook: save the granted intervals, log the run. -#}
+{% macro touch_consents_checked_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set saved_grants = omnichannel.touch_changes_state(this, 'grants') -%}
+    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return(omnichannel.touch_changes_drop([saved_grants, change_log])) }}
+    {%- endif -%}
+    create or replace table {{ saved_grants }} as
+    select * from temp.{{ this.identifier }}__grants_now;
+    drop table temp.{{ this.identifier }}__grants_now;
+    {{ omnichannel.touch_changes_log(change_log, omnichannel.touch_changes_was_full()) }}
+{%- endmacro %}
+
+{#-
+    The touchpoints mart: its change log (run markers only) is kept in the schema of
+    int_touch_consents_checked, so the marts schema holds marts only.
+-#}
+{% macro touchpoints_mart_log() -%}
+    {%- set consents = ref('int_touch_consents_checked') -%}
+    {{ return(api.Relation.create(database=consents.database, schema=consents.schema,
+        identifier=this.identifier ~ '__changes')) }}
+{%- endmacro %}
+
+{#- The touchpoints mart, pre-hook. Affected: what either input logged since its last run. -#}
+{% macro touchpoints_mart_prepare() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set touchpoints = ref('int_touchpoints_unioned') -%}
+    {%- set producer_logs = [
+        omnichannel.touch_changes_state(touchpoints, 'changes'),
+        omnichannel.touch_changes_state(ref('int_touch_consents_checked'), 'changes'),
+    ] -%}
+    {%- set change_log = omnichannel.touchpoints_mart_log() -%}
+    {% if is_incremental() and omnichannel.touch_changes_can_follow(change_log, producer_logs) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        {{ omnichannel.touch_changes_since(change_log, producer_logs) }};
+
+        {{ omnichannel.touch_changes_delete_affected() }}
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full('select touchpoint_id from ' ~ touchpoints) }}
+    {% endif %}
+{%- endmacro %}
+
+{#- The touchpoints mart, post-hook: log the run (markers only: nothing reads its ids). -#}
+{% macro touchpoints_mart_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set change_log = omnichannel.touchpoints_mart_log() -%}
+    {%- if not omnichannel.touch_changes_enabled() -%}
+        {{ return(omnichannel.touch_changes_drop([change_log])) }}
+    {%- endif -%}
+    {{ omnichannel.touch_changes_log(
+        change_log, omnichannel.touch_changes_was_full(), log_touches=false) }}
+{%- endmacro %}
