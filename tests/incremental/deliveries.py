@@ -179,3 +179,90 @@ def write_identity_changes(landing: Path, day: str, warehouse: Path) -> dict:
         "split": (split_cookie, split_member),
         "split_component": component[split_cookie],
     }
+
+
+def write_consent_and_erasure(landing: Path, day: str, warehouse: Path, before: date) -> dict:
+    """A consent export and an erasure request delivered with the day, both about customers with
+    email touches older than `before` (the start of the daily run's lookback window, so only the
+    re-resolution of old touches can get them right):
+
+    - consent: a customer whose only email-granting subject granted before their email touches
+      withdraws it one second after the grant, so those old touches lose their consent;
+    - erasure: another such customer asks to be erased (through a subject of their consent
+      events), so every touch of theirs must leave the touch stream.
+    Returns the two customer ids.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        picks = con.execute(
+            """
+            with subjects as (
+                select events.consent_event_id, events.channel, events.is_granted,
+                    events.occurred_at, stitched.customer_id,
+                    events.subject_type || ':' || events.subject_hash as subject_key
+                from staging.stg_consent__events as events
+                inner join intermediate.int_customers_stitched as stitched
+                    on stitched.identifier_key = events.subject_type || ':' || events.subject_hash
+                where not stitched.is_erased
+            ),
+            email_grants as (
+                select customer_id, min(consent_event_id) as consent_event_id,
+                    min(occurred_at) as granted_at
+                from subjects
+                where channel = 'email' and is_granted and subject_key like 'email:%'
+                group by customer_id
+                having count(distinct subject_key) = 1 and count(*) = 1
+            ),
+            old_touches as (
+                select customer_id, min(occurred_at) as first_at
+                from marts.touchpoints
+                where channel = 'email' and had_consent and occurred_at < ?
+                group by customer_id
+            )
+            select email_grants.customer_id, email_grants.consent_event_id
+            from email_grants
+            inner join old_touches
+                on email_grants.customer_id = old_touches.customer_id
+                and email_grants.granted_at < old_touches.first_at
+            order by email_grants.customer_id
+            limit 2
+            """,
+            [datetime.combine(before, datetime.min.time())],
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(picks) == 2, picks
+    (withdrawn_customer, withdrawn_event), (erased_customer, erased_event) = picks
+    consent = landing / "consent"
+    with sorted(consent.glob("consent_*.csv"))[0].open(newline="", encoding="utf-8") as handle:
+        events = {row["event_id"]: row for row in csv.DictReader(handle)}
+    grant, erased_subject = events[withdrawn_event], events[erased_event]
+    granted_at = datetime.strptime(grant["occurred_at"], "%Y-%m-%dT%H:%M:%SZ")
+    withdrawal = {
+        **grant,
+        "event_id": "CE900000001",
+        "occurred_at": (granted_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "status": "withdrawn",
+    }
+    with (consent / f"consent_{day}.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(grant))
+        writer.writeheader()
+        writer.writerow(withdrawal)
+    requests = landing / "erasure_requests"
+    noon = datetime.strptime(day, "%Y%m%d").replace(hour=12)
+    with (requests / f"erasure_requests_{day}.csv").open("w", newline="", encoding="utf-8") as h:
+        writer = csv.DictWriter(
+            h, fieldnames=["request_id", "requested_at", "subject_type", "subject_value"]
+        )
+        writer.writeheader()
+        writer.writerow(
+            {
+                "request_id": "ER900001",
+                "requested_at": noon.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "subject_type": erased_subject["subject_type"],
+                "subject_value": erased_subject["subject_value"],
+            }
+        )
+    return {"withdrawn": withdrawn_customer, "erased": erased_customer}

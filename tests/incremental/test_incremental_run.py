@@ -27,7 +27,11 @@ from orchestration.lib.sample import hold_back_day, last_day, move_files
 from tests.conftest import Workspace, copy_sample
 from tests.identity.dbt_project import Warehouse
 from tests.incremental.compare import differences, tables
-from tests.incremental.deliveries import write_identity_changes, write_late_and_redelivered
+from tests.incremental.deliveries import (
+    write_consent_and_erasure,
+    write_identity_changes,
+    write_late_and_redelivered,
+)
 
 INCREMENTAL_MODELS = [
     "staging.stg_ga4__events",
@@ -37,10 +41,13 @@ INCREMENTAL_MODELS = [
     "staging.stg_line__webhook_events",
     "staging.stg_meta__messaging_events",
     "staging.stg_shlink__visits",
+    "staging.stg_consent__events",
     "intermediate.int_web_sessions_sessionized",
     "intermediate.int_service_chats_sessionized",
     "intermediate.int_short_link_visits_resolved",
     "intermediate.int_touchpoints_keyed",
+    "intermediate.int_touchpoints_unioned",
+    "intermediate.int_touch_consents_checked",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
@@ -67,6 +74,20 @@ def _land(ws: Workspace) -> None:
     assert not quarantined, f"the test's deliveries must pass the gate: {quarantined}"
 
 
+def _privacy_counts(warehouse: Warehouse, customers: dict, window_start) -> tuple[int, int]:
+    """Touches older than the window: the withdrawn customer's consented email touches in the
+    mart, and the erased customer's touches in int_touchpoints_unioned."""
+    consented = warehouse.query(
+        "select count(*) from marts.touchpoints where channel = 'email' and had_consent "
+        f"and customer_id = '{customers['withdrawn']}' and occurred_at < '{window_start}'"
+    )[0][0]
+    erased = warehouse.query(
+        "select count(*) from intermediate.int_touchpoints_unioned "
+        f"where customer_id = '{customers['erased']}' and occurred_at < '{window_start}'"
+    )[0][0]
+    return consented, erased
+
+
 @pytest.fixture(scope="module")
 def runs(sample_exports, tmp_path_factory):
     ws = copy_sample(sample_exports, tmp_path_factory.mktemp("incremental"))
@@ -83,19 +104,23 @@ def runs(sample_exports, tmp_path_factory):
     move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
     extras["identity"] = write_identity_changes(ws.landing, day, ws.warehouse)
+    # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
+    # only): a status update older than the window is, by design, left for a full refresh.
+    lookback = max(3, (before[1] - extras["reexported_sent_on"]).days)
+    window_start = before[1] - timedelta(days=lookback)
+    extras["privacy"] = write_consent_and_erasure(ws.landing, day, ws.warehouse, window_start)
+    extras["privacy_before"] = _privacy_counts(warehouse, extras["privacy"], window_start)
     _land(ws)
     reference = Warehouse(ws.root / "reference" / "warehouse.duckdb")
     reference.path.parent.mkdir()
     shutil.copy(ws.warehouse, reference.path)
-    # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
-    # only): a status update older than the window is, by design, left for a full refresh.
-    lookback = max(3, (before[1] - extras["reexported_sent_on"]).days)
     extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
 
     reference.dbt(
         "build", *MODELS_AND_SEEDS, "--full-refresh", "--exclude", "int_customer_id_assignments"
     )
     reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments+")
+    extras["privacy_after"] = _privacy_counts(warehouse, extras["privacy"], window_start)
     return ws, warehouse, reference, day, extras, before, lookback
 
 
@@ -143,6 +168,51 @@ def test_the_day_merged_two_customers_and_split_one(runs):
         )
     }
     assert {"merge", "split"} <= reasons
+
+
+def test_the_day_withdrew_a_consent_and_erased_a_customer_before_the_window(runs):
+    """The day's consent withdrawal and erasure request changed touches older than the lookback
+    window: the equality above covers their incremental re-resolution."""
+    _, warehouse, _, _, extras, *_ = runs
+    (consented_before, erased_before), (consented_after, erased_after) = (
+        extras["privacy_before"],
+        extras["privacy_after"],
+    )
+    assert consented_before > 0 and consented_after == 0
+    assert erased_before > 0 and erased_after == 0
+    erased = extras["privacy"]["erased"]
+    assert (
+        warehouse.query(f"select count(*) from marts.touchpoints where customer_id = '{erased}'")[
+            0
+        ][0]
+        == 0
+    )
+
+
+def test_the_touch_stream_resolved_incrementally(runs):
+    """The three touch-stream models took the incremental path: each logged a run that was not
+    a full rebuild, and int_touchpoints_unioned re-derived fewer touches than it holds."""
+    _, warehouse, *_ = runs
+    logs = {
+        "intermediate.int_touchpoints_unioned__changes": True,
+        "intermediate.int_touch_consents_checked__changes": True,
+        "intermediate.touchpoints__changes": False,
+    }
+    for log, logs_touches in logs.items():
+        latest = f"(select max(changed_at) from {log})"
+        full, touches = warehouse.query(
+            f"select count(*) filter (where is_full), count(touchpoint_id) from {log} "
+            f"where changed_at = {latest}"
+        )[0]
+        assert full == 0, log
+        assert (touches > 0) == logs_touches, log
+    rederived = warehouse.query(
+        "select count(touchpoint_id) from intermediate.int_touchpoints_unioned__changes "
+        "where changed_at = "
+        "(select max(changed_at) from intermediate.int_touchpoints_unioned__changes)"
+    )[0][0]
+    total = warehouse.query("select count(*) from intermediate.int_touchpoints_unioned")[0][0]
+    assert 0 < rederived < total
 
 
 def test_the_run_was_incremental_with_the_lookback_window(runs):

@@ -1,8 +1,21 @@
-{#- One row per consent change; the subject is normalised by its type and hashed. -#}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='consent_event_id',
+) }}
+{#-
+    One row per consent change (event id), latest delivery wins; the subject is normalised by its
+    type and hashed. Incremental on DuckDB like the event feeds' staging: a run stages only the
+    raw rows landed since the latest delivery staged, and a re-delivered event replaces its row,
+    so the table equals a full build's. A table rather than a view: the subject's normalisation
+    and salted hash are computed once per delivery, not by every reader on every run
+    (int_touch_consents_checked compares the consent intervals every run).
+-#}
 with
 
 source as (
     select * from {{ source('consent', 'consent') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (
