@@ -183,10 +183,16 @@
     {%- set visits = ref('int_short_link_visits_resolved') -%}
     {%- set saved_identifiers = omnichannel.touch_changes_state(this, 'identifiers') -%}
     {%- set saved_links = omnichannel.touch_changes_state(this, 'short_links') -%}
+    {%- set saved_keyed = omnichannel.touch_changes_state(this, 'keyed_window') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- if is_incremental() and omnichannel.touch_changes_exist(
-        [saved_identifiers, saved_links, change_log]) -%}
+        [saved_identifiers, saved_links, saved_keyed, change_log]) -%}
         {%- set window_start = omnichannel.incremental_window_start('occurred_at') -%}
+        {%- set saved_from = run_query(
+            'select min(occurred_date) from ' ~ saved_keyed).columns[0].values()[0] -%}
+        {#- The saved keyed rows are every row from their first day on (none saved: every
+            window day is re-derived). -#}
+        {%- set saved_start = "cast('" ~ (saved_from or '9999-12-31') ~ "' as date)" -%}
         create or replace temp table {{ this.identifier }}__changed_keys as
         with
         current_map as (
@@ -216,11 +222,36 @@
         select short_code from removed;
 
         create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        with
+        current_window as (
+            select * from {{ keyed }}
+            where occurred_date >= {{ saved_start }}
+        ),
+        window_changes as (
+            select coalesce(current_window.touchpoint_id, saved.touchpoint_id) as touchpoint_id
+            from current_window
+            full outer join {{ saved_keyed }} as saved
+                on current_window.touchpoint_id = saved.touchpoint_id
+            where
+                current_window.touchpoint_id is null
+                or saved.touchpoint_id is null
+                {%- for column in adapter.get_columns_in_relation(keyed) %}
+                    {%- if column.name != 'touchpoint_id' %}
+                        or current_window.{{ column.name }} is distinct from saved.{{ column.name }}
+                    {%- endif %}
+                {%- endfor %}
+        )
+        select touchpoint_id from window_changes
+        union
         select touchpoint_id from {{ this }}
-        where occurred_at >= {{ window_start }}
+        where
+            occurred_at >= {{ window_start }}
+            and occurred_at < cast({{ saved_start }} as timestamp)
         union
         select touchpoint_id from {{ keyed }}
-        where occurred_date >= cast({{ window_start }} as date)
+        where
+            occurred_date >= cast({{ window_start }} as date)
+            and occurred_date < {{ saved_start }}
         union
         select touchpoint_id from {{ keyed }}
         where {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} in (
@@ -251,13 +282,46 @@
     {%- endif -%}
     {%- set saved_identifiers = omnichannel.touch_changes_state(this, 'identifiers') -%}
     {%- set saved_links = omnichannel.touch_changes_state(this, 'short_links') -%}
+    {%- set saved_keyed = omnichannel.touch_changes_state(this, 'keyed_window') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- if not omnichannel.touch_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([saved_identifiers, saved_links, change_log])) }}
+        {{ return(omnichannel.touch_changes_drop(
+            [saved_identifiers, saved_links, saved_keyed, change_log])) }}
     {%- endif -%}
+    {%- set keyed = ref('int_touchpoints_keyed') -%}
     {%- set customers = ref('int_customers_stitched') -%}
     {%- set visits = ref('int_short_link_visits_resolved') -%}
     {%- set full = omnichannel.touch_changes_was_full() -%}
+    {#- The keyed rows of the days the next run of int_touchpoints_keyed can re-derive (its
+        window starts at most incremental_lookback_days before the latest day; one day more
+        for safety). An incremental run updates them: drops the days before that, replaces the
+        touches it re-derived, adds the days before the rows it had (a longer lookback). -#}
+    {%- set next_start = '(select max(occurred_date) from ' ~ keyed ~ ') - '
+        ~ (var('incremental_lookback_days') | int + 1) -%}
+    {% if full %}
+        create or replace table {{ saved_keyed }} as
+        select * from {{ keyed }}
+        where occurred_date >= {{ next_start }};
+    {% else %}
+        {%- set saved_from = run_query(
+            'select min(occurred_date) from ' ~ saved_keyed).columns[0].values()[0] -%}
+        delete from {{ saved_keyed }}
+        where
+            occurred_date < {{ next_start }}
+            or touchpoint_id in (
+                select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
+            );
+        insert into {{ saved_keyed }}
+        select * from {{ keyed }}
+        where
+            occurred_date >= {{ next_start }}
+            and (
+                touchpoint_id in (
+                    select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
+                )
+                or occurred_date < cast('{{ saved_from or '9999-12-31' }}' as date)
+            );
+    {% endif %}
     {% if full %}
         create or replace table {{ saved_identifiers }} as
         select identifier_key, customer_id, is_erased from {{ customers }};
