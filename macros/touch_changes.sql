@@ -163,13 +163,18 @@
 {%- endmacro %}
 
 {#-
-    int_touchpoints_unioned, pre-hook. Affected: the touches of the days int_touchpoints_keyed
-    re-derives (from the lookback window before this model's latest touch: the window
-    int_touchpoints_keyed used in the same run starts no earlier), in this model or in the
-    keyed stream; touches whose identifier or fallback identifier maps to another
-    (customer_id, is_erased) than in the map the last build saved (__identifiers: merges,
-    splits, exclusions, erasures, new identifiers); Twilio touches whose short link's campaign
-    changed (__short_links).
+    int_touchpoints_unioned, pre-hook. Affected:
+    - the keyed touches new, changed or gone since the last build on the days it saved
+      (__keyed_window: every keyed row from its first day on, which is no later than the first
+      day int_touchpoints_keyed can re-derive in this run: a full outer join on touchpoint_id,
+      any column distinct);
+    - every touch, here or in the keyed stream, of the lookback days before this model's latest
+      touch that lie before those saved days (none, unless incremental_lookback_days grew or
+      nothing was saved): int_touchpoints_keyed's window in this run starts no earlier;
+    - the keyed touches whose identifier or fallback identifier maps to another
+      (customer_id, is_erased) than in the map the last build saved (__identifiers, EXCEPT both
+      ways: merges, splits, exclusions, erasures, identifiers that now resolve);
+    - Twilio touches whose short link's campaigns changed (__short_links).
 -#}
 {% macro touchpoints_unioned_prepare() -%}
     {%- if not execute -%}

@@ -15,16 +15,16 @@
     Incremental on DuckDB (var touchpoints_incremental; macros/touch_changes.sql): a row is a
     function of its keyed touch, the (customer_id, is_erased) of its two identifiers and, for an
     SMS, its short link's campaigns. The pre-hook deletes and this SQL re-derives every touch
-    for which one of those can differ from the last build: the touches of the days
-    int_touchpoints_keyed re-derived (its lookback window; a touch that vanished there is
-    deleted here); touches whose identifier or fallback identifier now maps to another customer
-    or erasure state than in the map the last build saved (__identifiers, compared EXCEPT both
-    ways with int_customers_stitched: merges, splits, newly excluded or erased identifiers,
-    identifiers that now resolve); SMS whose short link's campaigns differ from the saved ones
-    (__short_links). Every other row would come out of a full refresh unchanged, so the table
-    equals a full refresh's. The ids it re-derived go to __changes for
-    int_touch_consents_checked and the touchpoints mart. --full-refresh, the var off and Spark
-    rebuild in full.
+    for which one of those can differ from the last build: keyed touches new, changed or gone
+    on the days int_touchpoints_keyed can re-derive (compared with the keyed rows of those
+    days the last build saved, __keyed_window); touches whose identifier or fallback identifier
+    now maps to another customer or erasure state than in the map the last build saved
+    (__identifiers, compared EXCEPT both ways with int_customers_stitched: merges, splits, newly
+    excluded or erased identifiers, identifiers that now resolve); SMS whose short link's
+    campaigns differ from the saved ones (__short_links). Every other row would come out of a
+    full refresh unchanged, so the table equals a full refresh's. The ids it re-derived or
+    deleted go to __changes for int_touch_consents_checked and the touchpoints mart.
+    --full-refresh, the var off and Spark rebuild in full (doc touch_stream_incremental).
 -#}
 with
 
