@@ -172,8 +172,9 @@
       touch that lie before those saved days (none, unless incremental_lookback_days grew or
       nothing was saved): int_touchpoints_keyed's window in this run starts no earlier;
     - the keyed touches whose identifier or fallback identifier maps to another
-      (customer_id, is_erased) than in the map the last build saved (__identifiers, EXCEPT both
-      ways: merges, splits, exclusions, erasures, identifiers that now resolve);
+      (customer_id, is_erased) than in the map the last build saved (__identifiers, a full outer
+      join on identifier_key: merges, splits, exclusions, erasures, identifiers that now
+      resolve);
     - Twilio touches whose short link's campaigns changed (__short_links).
 -#}
 {% macro touchpoints_unioned_prepare() -%}
@@ -198,19 +199,17 @@
         {#- The saved keyed rows are every row from their first day on (none saved: every
             window day is re-derived). -#}
         {%- set saved_start = "cast('" ~ (saved_from or '9999-12-31') ~ "' as date)" -%}
+        {#- identifier_key is the key of both (a full outer join is cheaper than EXCEPT) -#}
         create or replace temp table {{ this.identifier }}__changed_keys as
-        with
-        current_map as (
-            select identifier_key, customer_id, is_erased from {{ customers }}
-        ),
-        saved_map as (
-            select identifier_key, customer_id, is_erased from {{ saved_identifiers }}
-        ),
-        added as (select * from current_map except select * from saved_map),
-        removed as (select * from saved_map except select * from current_map)
-        select identifier_key from added
-        union
-        select identifier_key from removed;
+        select coalesce(current_map.identifier_key, saved_map.identifier_key) as identifier_key
+        from {{ customers }} as current_map
+        full outer join {{ saved_identifiers }} as saved_map
+            on current_map.identifier_key = saved_map.identifier_key
+        where
+            current_map.identifier_key is null
+            or saved_map.identifier_key is null
+            or current_map.customer_id is distinct from saved_map.customer_id
+            or current_map.is_erased is distinct from saved_map.is_erased;
 
         create or replace temp table {{ this.identifier }}__changed_links as
         with
@@ -369,8 +368,11 @@
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set producer_log = omnichannel.touch_changes_state(touchpoints, 'changes') -%}
     create or replace temp table {{ this.identifier }}__grants_now as
+    with
     {{ omnichannel.touch_consent_granted_intervals(
-        ref('stg_consent__events'), ref('int_customers_stitched')) }};
+        ref('stg_consent__events'), ref('int_customers_stitched')) }}
+    final as (select * from granted_intervals)
+    select * from final;
     {% if is_incremental() and omnichannel.touch_changes_exist([saved_grants])
         and omnichannel.touch_changes_can_follow(change_log, [producer_log]) %}
         create or replace temp table {{ omnichannel.touch_changes_affected() }} as

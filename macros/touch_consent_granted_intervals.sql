@@ -1,6 +1,7 @@
 {#-
-    SQL (a with ... select) of every customer's granted consent time per channel, as disjoint
-    intervals (customer_id, channel, valid_from, valid_to; valid_to null while still granted):
+    CTEs (to follow `with`, each ending in a comma, the last one named granted_intervals) of
+    every customer's granted consent time per channel, as disjoint intervals (granted_intervals:
+    customer_id, channel, valid_from, valid_to; valid_to null while still granted):
     a customer is granted on a channel while any of its subjects (email, phone, member number,
     LINE user id, through the identity graph: customers is int_customers_stitched) has granted
     and not since withdrawn. A grant counts from its own instant on; of two events of a subject at
@@ -11,11 +12,9 @@
     aggregation over overlapping subject states is needed (at 1M customers that aggregation over
     tens of millions of touch ids was the step that spilled). Used by int_touch_consents_checked
     (in its SQL, and in its pre-hook, which compares the intervals with those its last build
-    saved).
+    saved). CTEs rather than a nested with (portable to Spark).
 -#}
 {% macro touch_consent_granted_intervals(consent_events, customers) -%}
-    with
-
     subject_states as (
         select
             subject_type,
@@ -88,13 +87,15 @@
                 rows between unbounded preceding and current row
             ) as granted_subjects
         from grant_changes_netted
-    )
+    ),
 
-    select
-        customer_id,
-        channel,
-        valid_from,
-        valid_to
-    from grant_levels
-    where granted_subjects > 0
+    granted_intervals as (
+        select
+            customer_id,
+            channel,
+            valid_from,
+            valid_to
+        from grant_levels
+        where granted_subjects > 0
+    ),
 {%- endmacro %}

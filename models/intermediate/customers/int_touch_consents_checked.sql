@@ -36,15 +36,15 @@ touchpoints as (
     {% endif %}
 ),
 
-granted_intervals as (
-    {% if is_incremental() %}
+{% if is_incremental() %}
+    granted_intervals as (
         select * from temp.{{ this.identifier }}__grants_now
-    {% else %}
-        {{ omnichannel.touch_consent_granted_intervals(
-            ref('stg_consent__events'), ref('int_customers_stitched')
-        ) }}
-    {% endif %}
-),
+    ),
+{% else %}
+    {{ omnichannel.touch_consent_granted_intervals(
+        ref('stg_consent__events'), ref('int_customers_stitched')
+    ) }}
+{% endif %}
 
 message_touches as (
     select

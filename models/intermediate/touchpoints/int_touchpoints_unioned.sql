@@ -19,8 +19,8 @@
     on the days int_touchpoints_keyed can re-derive (compared with the keyed rows of those
     days the last build saved, __keyed_window); touches whose identifier or fallback identifier
     now maps to another customer or erasure state than in the map the last build saved
-    (__identifiers, compared EXCEPT both ways with int_customers_stitched: merges, splits, newly
-    excluded or erased identifiers, identifiers that now resolve); SMS whose short link's
+    (__identifiers, compared with int_customers_stitched on identifier_key: merges, splits,
+    newly excluded or erased identifiers, identifiers that now resolve); SMS whose short link's
     campaigns differ from the saved ones (__short_links). Every other row would come out of a
     full refresh unchanged, so the table equals a full refresh's. The ids it re-derived or
     deleted go to __changes for int_touch_consents_checked and the touchpoints mart.
