@@ -11,8 +11,8 @@
     staged since this model's last build (the day before: a session or chat started that day can
     run into it). So a daily run re-derives the days its new data touches, not a fixed number of
     days. Since when is "since": the largest _loaded_at of each source at the model's last build,
-    kept in <schema>.incremental_watermarks by omnichannel.record_incremental_watermarks (the
-    model's post-hook). No new row in any source: the window starts after the latest day (nothing
+    kept in <model>__watermarks beside the model by omnichannel.record_incremental_watermarks
+    (the model's post-hook). No new row in any source: the window starts after the latest day (nothing
     to re-derive). No watermark yet (a warehouse built before this existed) or on Spark: the whole
     lookback, as before.
 -#}
@@ -58,14 +58,15 @@
     when there are none).
 -#}
 {% macro _new_data_earliest_day(sources) -%}
+    {%- set relation = omnichannel._watermarks_relation() -%}
     {%- set watermarks = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='incremental_watermarks'
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) -%}
     {%- if watermarks is none -%}
         {{ return({'known': false, 'day': none}) }}
     {%- endif -%}
     {%- set recorded = run_query(
-        "select source_model from " ~ watermarks ~ " where model_name = '" ~ this.identifier ~ "'"
+        'select source_model from ' ~ watermarks
     ).columns[0].values() -%}
     {%- for source_model, _ in sources if source_model not in recorded -%}
         {{ return({'known': false, 'day': none}) }}
@@ -78,39 +79,40 @@
             where _loaded_at > (
                 select coalesce(max(loaded_through), cast('1900-01-01' as timestamp))
                 from {{ watermarks }}
-                where model_name = '{{ this.identifier }}' and source_model = '{{ source_model }}'
+                where source_model = '{{ source_model }}'
             )
             {%- if not loop.last %} union all{% endif %}
         {%- endfor %}
         ) as new_rows
     {%- endset -%}
-    {{ return({'known': true, 'day': omnichannel._as_date(run_query(query).columns[0].values()[0])}) }}
+    {%- set earliest = run_query(query).columns[0].values()[0] -%}
+    {{ return({'known': true, 'day': omnichannel._as_date(earliest)}) }}
 {%- endmacro %}
 
 
 {#-
     Post-hook of a model that passes `sources` to incremental_window_start: records, for each
-    source, the largest _loaded_at it holds now (what this build has read), replacing the model's
-    earlier rows. Full and incremental builds both record. A no-op on Spark.
+    source, the largest _loaded_at it holds now (what this build has read), in the model's own
+    table <model>__watermarks (one per model, so models built in parallel never write the same
+    table). Full and incremental builds both record. A no-op on Spark.
 -#}
 {% macro record_incremental_watermarks(sources) -%}
     {%- if target.type != 'duckdb' -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set watermarks = this.schema ~ '.incremental_watermarks' -%}
-    create table if not exists {{ watermarks }} (
-        model_name varchar,
-        source_model varchar,
-        loaded_through timestamp
-    );
-    delete from {{ watermarks }} where model_name = '{{ this.identifier }}';
-    insert into {{ watermarks }}
+    create or replace table {{ omnichannel._watermarks_relation() }} as
     {%- for source_model, _ in sources %}
         select
-            '{{ this.identifier }}' as model_name,
             '{{ source_model }}' as source_model,
             max(_loaded_at) as loaded_through
         from {{ ref(source_model) }}
         {%- if not loop.last %} union all{% endif %}
-    {%- endfor %};
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro _watermarks_relation() -%}
+    {{ return(api.Relation.create(
+        database=this.database, schema=this.schema, identifier=this.identifier ~ '__watermarks'
+    )) }}
 {%- endmacro %}
