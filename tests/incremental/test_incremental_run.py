@@ -33,7 +33,6 @@ INCREMENTAL_MODELS = [
     "staging.stg_ga4__events",
     "staging.stg_sendgrid__events",
     "staging.stg_twilio__messages",
-    "staging.stg_consent__events",
     "staging.stg_line__sends",
     "staging.stg_line__webhook_events",
     "staging.stg_meta__messaging_events",

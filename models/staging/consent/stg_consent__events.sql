@@ -1,20 +1,8 @@
-{{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
-    unique_key='consent_event_id',
-) }}
-{#-
-    One row per consent change (event_id, latest delivery wins); the subject is normalised by
-    its type and hashed. Incremental like the event feeds: a run stages only the deliveries
-    landed since the latest one staged, and a re-delivered event replaces its row. A table, not
-    a view: three models read it (the identity occurrences, the latest consent per customer,
-    the consent of each touch), and a view normalised and hashed every subject three times.
--#}
+{#- One row per consent change; the subject is normalised by its type and hashed. -#}
 with
 
 source as (
     select * from {{ source('consent', 'consent') }}
-    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (
