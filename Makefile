@@ -29,7 +29,7 @@ run: install $(DAGSTER_HOME)/dagster.yaml  ## demo: sample exports -> DuckDB, ev
 	OMNI_DEMO=1 $(BIN)/python -m orchestration.cli run
 
 test: install lint  ## every test: ruff, sqlfluff, pytest (real DuckDB, Dagster, GE, dbt build)
-	OMNI_PII_SALT=test-salt $(BIN)/python -m pytest
+	OMNI_PII_SALT=test-salt $(BIN)/python -m pytest --durations=15
 
 SPARK_VENV := .venv-spark
 

@@ -1,26 +1,118 @@
 {#-
-    Start of the reprocessing window of an incremental model, as a SQL timestamp literal:
-    midnight (UTC) of the day var incremental_lookback_days (plus extra_days) before the latest
-    value of date_column already in the model's table. Empty table: 1900-01-01. Only call it
-    inside `is_incremental()`; at parse time (no database) it returns the same 1900 literal.
+    Start of the reprocessing window of an incremental model, as a SQL timestamp literal
+    (midnight UTC), then moved extra_days earlier. Empty table: 1900-01-01. Only call it inside
+    `is_incremental()`; at parse time (no database) it returns the same 1900 literal.
+
+    The window is bounded by var incremental_lookback_days before the latest value of
+    date_column already in the model's table: late rows dated earlier wait for a
+    `--full-refresh`. Within that bound, when `sources` is given (the staging models the model
+    derives from, each as (model name, timestamp column)) and var incremental_window_from_new_data
+    is true, the window starts only at the day before the earliest day of the rows those sources
+    staged since this model's last build (the day before: a session or chat started that day can
+    run into it). So a daily run re-derives the days its new data touches, not a fixed number of
+    days. Since when is "since": the largest _loaded_at of each source at the model's last build,
+    kept in <model>__watermarks beside the model by omnichannel.record_incremental_watermarks
+    (the model's post-hook). No new row in any source: the window starts after the latest day (nothing
+    to re-derive). No watermark yet (a warehouse built before this existed) or on Spark: the whole
+    lookback, as before.
 -#}
-{% macro incremental_window_start(date_column, extra_days=0) -%}
+{% macro incremental_window_start(date_column, extra_days=0, sources=none) -%}
     {%- set floor = "cast('1900-01-01 00:00:00' as timestamp)" -%}
     {%- if not execute -%}
         {{ return(floor) }}
     {%- endif -%}
-    {%- set latest = run_query(
+    {%- set latest = omnichannel._as_date(run_query(
         'select max(' ~ date_column ~ ') from ' ~ this
-    ).columns[0].values()[0] -%}
+    ).columns[0].values()[0]) -%}
     {%- if latest is none -%}
         {{ return(floor) }}
     {%- endif -%}
-    {%- if latest is string -%}
-        {%- set latest = modules.datetime.date.fromisoformat(latest[:10]) -%}
-    {%- elif latest.date is defined -%}
-        {%- set latest = latest.date() -%}
+    {%- set timedelta = modules.datetime.timedelta -%}
+    {%- set start = latest - timedelta(days=var('incremental_lookback_days') | int) -%}
+    {%- if sources and var('incremental_window_from_new_data') and target.type == 'duckdb' -%}
+        {%- set new_data = omnichannel._new_data_earliest_day(sources) -%}
+        {%- if new_data.known and new_data.day is none -%}
+            {%- set start = latest + timedelta(days=1) -%}
+        {%- elif new_data.known -%}
+            {%- set start = [start, new_data.day - timedelta(days=1)] | max -%}
+        {%- endif -%}
     {%- endif -%}
-    {%- set days = var('incremental_lookback_days') | int + extra_days | int -%}
-    {%- set start = latest - modules.datetime.timedelta(days=days) -%}
+    {%- set start = start - timedelta(days=extra_days | int) -%}
     {{ return("cast('" ~ start.isoformat() ~ " 00:00:00' as timestamp)") }}
+{%- endmacro %}
+
+
+{% macro _as_date(value) -%}
+    {%- if value is string -%}
+        {{ return(modules.datetime.date.fromisoformat(value[:10])) }}
+    {%- elif value is not none and value.date is defined -%}
+        {{ return(value.date()) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#-
+    {known, day}: known is false when a source has no watermark for this model (never recorded);
+    else day is the earliest date of the rows the sources staged after their watermarks (none
+    when there are none).
+-#}
+{% macro _new_data_earliest_day(sources) -%}
+    {%- set relation = omnichannel._watermarks_relation() -%}
+    {%- set watermarks = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- if watermarks is none -%}
+        {{ return({'known': false, 'day': none}) }}
+    {%- endif -%}
+    {%- set recorded = run_query(
+        'select source_model from ' ~ watermarks
+    ).columns[0].values() -%}
+    {%- for source_model, _ in sources if source_model not in recorded -%}
+        {{ return({'known': false, 'day': none}) }}
+    {%- endfor -%}
+    {%- set query -%}
+        select min(earliest_day) from (
+        {%- for source_model, timestamp_column in sources %}
+            select min(cast({{ timestamp_column }} as date)) as earliest_day
+            from {{ ref(source_model) }}
+            where _loaded_at > (
+                select coalesce(max(loaded_through), cast('1900-01-01' as timestamp))
+                from {{ watermarks }}
+                where source_model = '{{ source_model }}'
+            )
+            {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}
+        ) as new_rows
+    {%- endset -%}
+    {%- set earliest = run_query(query).columns[0].values()[0] -%}
+    {{ return({'known': true, 'day': omnichannel._as_date(earliest)}) }}
+{%- endmacro %}
+
+
+{#-
+    Post-hook of a model that passes `sources` to incremental_window_start: records, for each
+    source, the largest _loaded_at it holds now (what this build has read), in the model's own
+    table <model>__watermarks (one per model, so models built in parallel never write the same
+    table). Full and incremental builds both record. A no-op on Spark.
+-#}
+{% macro record_incremental_watermarks(sources) -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ return('') }}
+    {%- endif -%}
+    create or replace table {{ omnichannel._watermarks_relation() }} as
+    {%- for source_model, _ in sources %}
+        select
+            '{{ source_model }}' as source_model,
+            max(_loaded_at) as loaded_through
+        from {{ ref(source_model) }}
+        {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro _watermarks_relation() -%}
+    {{ return(api.Relation.create(
+        database=this.database, schema=this.schema, identifier=this.identifier ~ '__watermarks'
+    )) }}
 {%- endmacro %}

@@ -59,6 +59,15 @@ IDENTITY_MODELS = [
     "intermediate.int_customer_merges",
     "intermediate.int_customers_stitched",
 ]
+#: Incremental models checked to re-derive from the day before their sources' earliest new row,
+#: with those sources (staging model, the timestamp that dates its rows).
+NEW_DATA_SOURCES = {
+    "int_service_chats_sessionized": [
+        ("stg_line__webhook_events", "occurred_at"),
+        ("stg_meta__messaging_events", "occurred_at"),
+    ],
+    "int_web_sessions_sessionized": [("stg_ga4__events", "occurred_at")],
+}
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
 RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
@@ -100,6 +109,16 @@ def runs(sample_exports, tmp_path_factory):
     before = warehouse.query(
         "select count(*), max(occurred_date) from intermediate.int_touchpoints_keyed"
     )[0]
+    # every row staged after this came with the daily delivery
+    landed_before = warehouse.query(
+        "select max(_loaded_at) from ("
+        + " union all ".join(
+            f"select _loaded_at from staging.{name}"
+            for sources in NEW_DATA_SOURCES.values()
+            for name, _ in sources
+        )
+        + ")"
+    )[0][0]
 
     move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
@@ -121,6 +140,7 @@ def runs(sample_exports, tmp_path_factory):
     )
     reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments+")
     extras["privacy_after"] = _privacy_counts(warehouse, extras["privacy"], window_start)
+    extras["landed_before"] = landed_before
     return ws, warehouse, reference, day, extras, before, lookback
 
 
@@ -217,7 +237,7 @@ def test_the_touch_stream_resolved_incrementally(runs):
 
 def test_the_run_was_incremental_with_the_lookback_window(runs):
     """The daily run re-derived only the window: its compiled SQL reads from the window start."""
-    ws, warehouse, _, day, _, (_, built_until), lookback = runs
+    ws, warehouse, _, day, extras, (_, built_until), lookback = runs
     start = built_until - timedelta(days=lookback)
     compiled_dir = ws.warehouse.parent / "target/compiled/omnichannel/models"
     compiled = (compiled_dir / "intermediate/touchpoints/int_touchpoints_keyed.sql").read_text()
@@ -230,6 +250,25 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     # twilio, sendgrid 1 each)
     unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
     assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 9
+    # within the lookback, a model re-derives only from the day before the earliest day of the
+    # rows its sources staged in this run: chats got the day's messages, web sessions also the
+    # late GA4 events dated two days back (the stream above reaches the Twilio re-export)
+    for model, sources in NEW_DATA_SOURCES.items():
+        earliest = min(
+            day
+            for source, column in sources
+            for (day,) in warehouse.query(
+                f"select min(cast({column} as date)) from staging.{source} "
+                f"where _loaded_at > cast('{extras['landed_before'].isoformat()}' as timestamp)"
+            )
+            if day is not None
+        )
+        window_start = earliest - timedelta(days=1)
+        assert window_start > start, model  # narrower than the lookback
+        sql = (compiled_dir / f"intermediate/touchpoints/{model}.sql").read_text()
+        starts = set(re.findall(r"cast\('(\d{4}-\d\d-\d\d) 00:00:00' as timestamp\)", sql))
+        # the window, and the day before it (the events a session's boundaries depend on)
+        assert starts == {window_start.isoformat(), (window_start - timedelta(days=1)).isoformat()}
     # the held-back day is in the stream now
     last = datetime.strptime(day, "%Y%m%d").date()
     assert warehouse.query(

@@ -8,24 +8,8 @@
 ] -%}
 with
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
-),
-
-customers as (
-    select * from {{ ref('int_customers_stitched') }}
-),
-
-customer_occurrences as (
-    select
-        customers.customer_id,
-        occurrences.identifier_type,
-        occurrences.identifier_key,
-        occurrences.seen_at
-    from occurrences
-    inner join customers
-        on occurrences.identifier_key = customers.identifier_key
-    where not customers.is_erased
+identifier_sources as (
+    select * from {{ ref('int_customer_identifier_sources') }}
 ),
 
 {# one row per identifier first: the counts below then need no distinct per type #}
@@ -34,9 +18,9 @@ customer_identifiers as (
         customer_id,
         identifier_type,
         identifier_key,
-        min(seen_at) as first_seen_at,
-        max(seen_at) as last_seen_at
-    from customer_occurrences
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
+    from identifier_sources
     group by customer_id, identifier_type, identifier_key
 ),
 

@@ -1,9 +1,15 @@
+{#- the staging models this one derives from, with the timestamp that dates their rows -#}
+{%- set new_data_sources = [
+    ('stg_line__webhook_events', 'occurred_at'),
+    ('stg_meta__messaging_events', 'occurred_at'),
+] -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
     unique_key=none if target.type == 'spark' else 'chat_started_date',
     partition_by=['chat_started_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
 {#-
@@ -22,7 +28,7 @@ line_events as (
     {% if is_incremental() %}
         where
             occurred_at
-            >= {{ omnichannel.incremental_window_start('chat_started_date', 1) }}
+            >= {{ omnichannel.incremental_window_start('chat_started_date', 1, new_data_sources) }}
     {% endif %}
 ),
 
@@ -31,7 +37,7 @@ meta_events as (
     {% if is_incremental() %}
         where
             occurred_at
-            >= {{ omnichannel.incremental_window_start('chat_started_date', 1) }}
+            >= {{ omnichannel.incremental_window_start('chat_started_date', 1, new_data_sources) }}
     {% endif %}
 ),
 
@@ -107,7 +113,7 @@ final as (
     from numbered
     group by channel, identifier_type, channel_user_id, conversation_number
     {% if is_incremental() %}
-        having min(occurred_at) >= {{ omnichannel.incremental_window_start('chat_started_date') }}
+        having min(occurred_at) >= {{ omnichannel.incremental_window_start('chat_started_date', sources=new_data_sources) }}
     {% endif %}
 )
 

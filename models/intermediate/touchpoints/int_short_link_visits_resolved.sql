@@ -1,9 +1,17 @@
+{#- the staging models this one derives from, with the timestamp that dates their rows -#}
+{%- set new_data_sources = [
+    ('stg_shlink__visits', 'visited_at'),
+    ('stg_line__sends', 'sent_at'),
+    ('stg_twilio__messages', 'sent_at'),
+    ('stg_sendgrid__events', 'occurred_at'),
+] -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
     unique_key=none if target.type == 'spark' else 'visited_date',
     partition_by=['visited_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {#-
     One row per human visit of a Shlink short link or store QR code, with the channel and
@@ -12,7 +20,9 @@
     send log short_code, the Twilio body, the SendGrid click url). Link-preview fetches
     (potentialBot) are dropped.
     Incremental: a run re-resolves the visits of the days of the window
-    (var incremental_lookback_days) against every send that carried their codes, and replaces
+    (omnichannel.incremental_window_start: from the day before the earliest day of the visits
+    and sends staged since this model's last build, never further back than var
+    incremental_lookback_days) against every send that carried their codes, and replaces
     those days (delete+insert on visited_date; insert_overwrite of its partitions on Spark).
 -#}
 with
@@ -20,7 +30,7 @@ with
 visits as (
     select * from {{ ref('stg_shlink__visits') }}
     {% if is_incremental() %}
-        where visited_at >= {{ omnichannel.incremental_window_start('visited_date') }}
+        where visited_at >= {{ omnichannel.incremental_window_start('visited_date', sources=new_data_sources) }}
     {% endif %}
 ),
 

@@ -1,9 +1,21 @@
+{#- the staging models this one derives from, with the timestamp that dates their rows -#}
+{%- set new_data_sources = [
+    ('stg_line__sends', 'sent_at'),
+    ('stg_line__webhook_events', 'occurred_at'),
+    ('stg_twilio__messages', 'sent_at'),
+    ('stg_sendgrid__events', 'occurred_at'),
+    ('stg_pos__transaction_lines', 'transacted_at'),
+    ('stg_ga4__events', 'occurred_at'),
+    ('stg_shlink__visits', 'visited_at'),
+    ('stg_meta__messaging_events', 'occurred_at'),
+] -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
     unique_key=none if target.type == 'spark' else 'occurred_date',
     partition_by=['occurred_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {%- set money = 'decimal(18, 4)' -%}
 {#-
@@ -21,7 +33,9 @@
     sessions, scans, visits): journeys use these. Email clicks come from SendGrid; their Shlink
     visit is the same click and is not repeated.
     Incremental: a run re-derives every touch that occurred on the days of the window
-    (omnichannel.incremental_window_start, var incremental_lookback_days) and replaces those
+    (omnichannel.incremental_window_start: from the day before the earliest day of the rows
+    new_data_sources staged since this model's last build, never further back than var
+    incremental_lookback_days before the latest day built) and replaces those
     days (delete+insert on occurred_date; insert_overwrite of its partitions on Spark), so late
     events inside the window and re-delivered ones (deduplicated in staging) come out exactly
     as a full refresh builds them.
@@ -31,56 +45,56 @@ with
 line_sends as (
     select * from {{ ref('stg_line__sends') }}
     {% if is_incremental() %}
-        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 line_events as (
     select * from {{ ref('stg_line__webhook_events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 twilio_messages as (
     select * from {{ ref('stg_twilio__messages') }}
     {% if is_incremental() %}
-        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 sendgrid_events as (
     select * from {{ ref('stg_sendgrid__events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 pos_lines as (
     select * from {{ ref('stg_pos__transaction_lines') }}
     {% if is_incremental() %}
-        where transacted_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where transacted_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 web_sessions as (
     select * from {{ ref('int_web_sessions_sessionized') }}
     {% if is_incremental() %}
-        where session_started_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where session_started_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 short_link_visits as (
     select * from {{ ref('int_short_link_visits_resolved') }}
     {% if is_incremental() %}
-        where visited_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where visited_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 
 service_chats as (
     select * from {{ ref('int_service_chats_sessionized') }}
     {% if is_incremental() %}
-        where chat_started_at >= {{ omnichannel.incremental_window_start('occurred_date') }}
+        where chat_started_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
     {% endif %}
 ),
 

@@ -1,9 +1,14 @@
+{#- the staging models this one derives from, with the timestamp that dates their rows -#}
+{%- set new_data_sources = [
+    ('stg_ga4__events', 'occurred_at'),
+] -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
     unique_key=none if target.type == 'spark' else 'session_started_date',
     partition_by=['session_started_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
 {#-
@@ -15,11 +20,14 @@
     Crawlers are dropped: clients with a headless browser and sessions with more than
     var web_bot_max_events_per_session events.
     Incremental: a run rebuilds the sessions started on the days of the window
-    (omnichannel.incremental_window_start, var incremental_lookback_days) from the events of the
+    (omnichannel.incremental_window_start: from the day before the earliest day of the GA4
+    events staged since this model's last build, never further back than var
+    incremental_lookback_days) from the events of the
     window and the day before it (a session's boundaries depend on the events before it), and
     replaces those days (delete+insert on session_started_date; insert_overwrite of its
     partitions on Spark). Exact as long as a chain of events less than the session timeout apart
-    does not span that extra day.
+    does not span that extra day, and a client first seen with a headless browser in new events
+    had no session before the window (its older sessions stay until a --full-refresh).
 -#}
 with
 
@@ -28,7 +36,7 @@ events as (
     {% if is_incremental() %}
         where
             occurred_at
-            >= {{ omnichannel.incremental_window_start('session_started_date', 1) }}
+            >= {{ omnichannel.incremental_window_start('session_started_date', 1, new_data_sources) }}
     {% endif %}
 ),
 
@@ -288,7 +296,7 @@ final as (
     {% if is_incremental() %}
         where
             sessions_sourced.session_started_at
-            >= {{ omnichannel.incremental_window_start('session_started_date') }}
+            >= {{ omnichannel.incremental_window_start('session_started_date', sources=new_data_sources) }}
     {% endif %}
 )
 

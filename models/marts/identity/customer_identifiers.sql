@@ -5,37 +5,8 @@
 -#}
 with
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
-),
-
-stitched as (
-    select * from {{ ref('int_customers_stitched') }}
-),
-
-customer_occurrences as (
-    select
-        stitched.customer_id,
-        occurrences.identifier_type,
-        occurrences.identifier_hash,
-        occurrences.source_name,
-        occurrences.seen_at
-    from occurrences
-    inner join stitched
-        on occurrences.identifier_key = stitched.identifier_key
-    where not stitched.is_erased
-),
-
 identifier_sources as (
-    select
-        customer_id,
-        identifier_type,
-        identifier_hash,
-        source_name,
-        min(seen_at) as first_seen_at,
-        max(seen_at) as last_seen_at
-    from customer_occurrences
-    group by customer_id, identifier_type, identifier_hash, source_name
+    select * from {{ ref('int_customer_identifier_sources') }}
 ),
 
 final as (

@@ -1,0 +1,45 @@
+{#-
+    One row per stitched, not erased customer x identifier x source it was seen in, with when it
+    was first and last seen there. The one join of identifier occurrences with customers that
+    customer_identifiers (the mart) and int_customer_identifiers_counted both read. Occurrences
+    are aggregated per identifier key and source before the join (an identifier belongs to one
+    customer), so the join reads one row per identifier and source instead of every record
+    (4.5M occurrences -> 1.0M rows at 100k customers); type and hash are read back from the key.
+-#}
+with
+
+occurrences as (
+    select * from {{ ref('int_identifiers_unioned') }}
+),
+
+customers as (
+    select * from {{ ref('int_customers_stitched') }}
+),
+
+identifier_sources as (
+    select
+        identifier_key,
+        source_name,
+        min(seen_at) as first_seen_at,
+        max(seen_at) as last_seen_at
+    from occurrences
+    group by identifier_key, source_name
+),
+
+final as (
+    select
+        customers.customer_id,
+        identifier_sources.identifier_key,
+        {# the key is '<type>:<hash>' (omnichannel.identifier_key); a hash holds no ':' #}
+        {{ dbt.split_part('identifier_sources.identifier_key', "':'", 1) }} as identifier_type,
+        {{ dbt.split_part('identifier_sources.identifier_key', "':'", 2) }} as identifier_hash,
+        identifier_sources.source_name,
+        identifier_sources.first_seen_at,
+        identifier_sources.last_seen_at
+    from identifier_sources
+    inner join customers
+        on identifier_sources.identifier_key = customers.identifier_key
+    where not customers.is_erased
+)
+
+select * from final
