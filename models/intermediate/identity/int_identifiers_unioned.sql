@@ -1,11 +1,4 @@
-{%- set event_feeds = {
-    'ga4': ('stg_ga4__events', 'event_id'),
-    'line': ('stg_line__webhook_events', 'line_event_id'),
-    'line_send_log': ('stg_line__sends', 'send_id'),
-    'twilio': ('stg_twilio__messages', 'message_sid'),
-    'sendgrid': ('stg_sendgrid__events', 'sendgrid_event_id'),
-    'meta': ('stg_meta__messaging_events', 'messaging_event_id'),
-} -%}
+{%- set event_feeds = omnichannel.identity_event_feeds() -%}
 {%- set incremental = target.type == 'duckdb' and var('identity_incremental') -%}
 {{ config(
     materialized='incremental' if incremental else 'table',
