@@ -1,11 +1,23 @@
 {%- set event_feeds = omnichannel.identity_event_feeds() -%}
+{#- event feeds whose records can carry two identifiers (more than one identifier column) #}
+{%- set pairing_feeds = {} -%}
+{%- for feed, staged in event_feeds.items() -%}
+    {%- set columns = [] -%}
+    {%- for source_name, _, _, _, identifiers in omnichannel.identity_occurrences() -%}
+        {%- if source_name == feed %}{% do columns.extend(identifiers) %}{% endif -%}
+    {%- endfor -%}
+    {%- if columns | length > 1 %}{% do pairing_feeds.update({feed: staged}) %}{% endif -%}
+{%- endfor -%}
+{%- set single_identifier_feeds = event_feeds.keys() | reject('in', pairing_feeds) | sort -%}
+{%- set single_identifier_feeds = "'" ~ single_identifier_feeds | join("', '") ~ "'" -%}
+{%- set pairing_feed_names = "'" ~ pairing_feeds.keys() | sort | join("', '") ~ "'" -%}
 {%- set incremental = target.type == 'duckdb' and var('identity_incremental') -%}
 {{ config(
     materialized='incremental' if incremental else 'table',
     incremental_strategy='delete+insert',
     unique_key=['source_name', 'record_key'],
     on_schema_change='append_new_columns',
-    pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ event_feeds ~ ") }}",
+    pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ pairing_feeds ~ ") }}",
 ) }}
 {#-
     Identifiers seen together in one record: one row per source x record x unordered pair of
@@ -20,28 +32,34 @@
     only where staged after the latest _loaded_at this table holds for the feed, and replace that
     record's pairs (delete+insert on source_name, record_key; the pre-hook first drops the pairs
     of every record staged again, in case its new copy carries fewer than two identifiers).
-    Every other source is rebuilt whole each run: the pre-hook deletes its pairs. Table on Spark,
-    when identity_incremental is false, and on --full-refresh.
+    Feeds whose records carry a single identifier column (line, line_send_log, twilio,
+    sendgrid: macro identity_occurrences) make no pair and are never read: with no pair to hold
+    their watermark, they would otherwise be read whole on every run. Every other source is
+    rebuilt whole each run: the pre-hook deletes its pairs. Table on Spark, when
+    identity_incremental is false, and on --full-refresh.
 -#}
 {#- the pre-hook reads the feeds' staging models (which records were staged again) #}
-{%- for feed, (model_name, key_column) in event_feeds | dictsort %}
-    -- depends_on: {{ ref(model_name) }}
+{%- for feed, (model_name, key_column) in pairing_feeds | dictsort %}
+-- depends_on: {{ ref(model_name) }}
 {%- endfor %}
 
 with
 
 occurrences as (
     select * from {{ ref('int_identifiers_unioned') }}
-    {%- if is_incremental() %}
-        where
-            source_name not in ('{{ event_feeds.keys() | sort | join("', '") }}')
-            {%- for feed in event_feeds | sort %}
-                or (
-                    source_name = '{{ feed }}'
-                    and _loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
-                )
-            {%- endfor %}
-    {%- endif %}
+    where
+        source_name not in ({{ single_identifier_feeds }})
+    {% if is_incremental() %}
+            and (
+                source_name not in ({{ pairing_feed_names }})
+                {% for feed in pairing_feeds | sort %}
+                    or (
+                        source_name = '{{ feed }}'
+                        and _loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
+                    )
+                {% endfor %}
+            )
+    {% endif %}
 ),
 
 pairs as (
