@@ -1,8 +1,9 @@
 {#-
-    Pre-hook of int_identifiers_unioned on an incremental run: delete the rows the run writes
-    again - every row of a source rebuilt whole (not an event feed), and every row of an event
-    feed's record staged since the latest _loaded_at the table holds for that feed (its new copy
-    replaces them, or drops them if it carries no identifier). Nothing on a full build.
+    Pre-hook of int_identifiers_unioned and int_identifier_pairs on an incremental run: delete
+    the rows the run writes again - every row of a source rebuilt whole (not an event feed), and
+    every row of an event feed's record staged since the latest _loaded_at the table holds for
+    that feed (its new copy replaces them, or drops them if it yields no row). Nothing on a full
+    build.
 -#}
 {% macro identifiers_unioned_clear_rebuilt(event_feeds) -%}
     {%- if is_incremental() %}

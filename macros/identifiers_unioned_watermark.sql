@@ -1,8 +1,9 @@
 {#-
-    The latest _loaded_at of event feed `feed` that int_identifiers_unioned holds, as a scalar
-    subquery (1900-01-01 when it holds none, or when the table predates the _loaded_at column:
-    that run then reads every feed's records again, and on_schema_change adds the column): an
-    incremental run reads the feed's records staged after it.
+    The latest _loaded_at of event feed `feed` that the model's table (int_identifiers_unioned,
+    int_identifier_pairs) holds, as a scalar subquery (1900-01-01 when it holds none, or when the
+    table predates the _loaded_at column: that run then reads every feed's records again, and
+    on_schema_change adds the column): an incremental run reads the feed's records staged after
+    it.
 -#}
 {% macro identifiers_unioned_watermark(feed) -%}
     {%- set timestamp_type = api.Column.translate_type('timestamp') -%}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
 
     - GA4: late events dated two days back (inside the lookback): a copy of a session_start
       three hours earlier (a new session) and one ten minutes earlier (it becomes the first
-      event of an existing session, whose id changes); plus a re-delivery of part of yesterday.
+      event of an existing session, whose id changes); plus a re-delivery of part of yesterday,
+      one login event of it re-exported without its user_id.
     - SendGrid: a webhook retry of already-loaded events (the first delivery wins) and a late
       open dated two days back.
     - LINE: a redelivery (isRedelivery true) of an already-loaded webhook body.
@@ -27,6 +29,12 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     """
     two_back, one_back = _day(day, -2), _day(day, -1)
     web = landing / "web_events"
+    logins = Counter(
+        (event["user_pseudo_id"], event["user_id"])
+        for path in web.glob("events_*.json")
+        for event in map(json.loads, path.read_text().splitlines())
+        if event.get("user_id")
+    )
     lines = (web / f"events_{two_back}.json").read_text().splitlines()
     events = [json.loads(line) for line in lines]
     starts = [e for e in events if e["event_name"] == "session_start"]
@@ -37,7 +45,18 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     late = [early, first]
     (web / f"events_{day}_late.json").write_text("\n".join(json.dumps(e) for e in late) + "\n")
     yesterday = (web / f"events_{one_back}.json").read_text().splitlines()
-    (web / f"events_{one_back}_redelivered.json").write_text("\n".join(yesterday[:50]) + "\n")
+    # one re-delivered event no longer carries its login (user_id cleared, same event id): its
+    # staged record keeps the client id alone, so its client-member pair must go; the pair is
+    # seen in other events too, so the graph keeps the edge
+    login = next(
+        line
+        for line in yesterday
+        if (event := json.loads(line)).get("user_id")
+        and logins[(event["user_pseudo_id"], event["user_id"])] >= 2
+    )
+    logged_out = {**json.loads(login), "user_id": None}
+    redelivered = [line for line in yesterday[:50] if line != login] + [json.dumps(logged_out)]
+    (web / f"events_{one_back}_redelivered.json").write_text("\n".join(redelivered) + "\n")
 
     email = landing / "email_events"
     latest = sorted(email.glob("sendgrid_events_*.json"))[-1]
@@ -71,6 +90,7 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     return {
         "late_web_events": [(e["user_pseudo_id"], int(e["event_timestamp"])) for e in late],
         "late_sendgrid_event_id": opened["sg_event_id"],
+        "logged_out": (logged_out["user_pseudo_id"], str(logged_out["event_timestamp"])),
         "reexported_sids": [r["Sid"] for r in recent],
         "reexported_sent_on": latest_sent,
     }

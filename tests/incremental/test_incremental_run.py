@@ -3,12 +3,12 @@
 The sample's last day of daily exports (GA4, LINE and Meta webhooks, Shlink visits) is held
 back; the rest is landed and built. Then the day is delivered together with what real days bring
 (late GA4 events and a late SendGrid open dated two days back, inside the lookback window;
-re-delivered GA4 events, a SendGrid webhook retry, a LINE redelivery; a Twilio re-export with new
-statuses) and two web logins that change the identity graph (one merges two customers, one makes
-a cookie shared, so it is excluded and its customer splits), landed, and dbt runs incrementally
-(the identity graph re-clustered only where the day touched it). A copy of the warehouse taken
-before that run is rebuilt with `--full-refresh` from the same raw tables, except
-int_customer_id_assignments, which is deliberately stateful (customer ids are stable across
+re-delivered GA4 events, one without its login, a SendGrid webhook retry, a LINE redelivery; a
+Twilio re-export with new statuses) and two web logins that change the identity graph (one merges
+two customers, one makes a cookie shared, so it is excluded and its customer splits), landed, and
+dbt runs incrementally (the identity graph re-clustered only where the day touched it). A copy of
+the warehouse taken before that run is rebuilt with `--full-refresh` from the same raw tables,
+except int_customer_id_assignments, which is deliberately stateful (customer ids are stable across
 runs, so a fresh assignment may name a merged customer differently): it then takes its
 incremental step from the fully re-clustered graph. Every mart, every incremental model and the
 identity tables (partition, component ids, customer ids) must hold the same rows in both.
@@ -51,6 +51,7 @@ INCREMENTAL_MODELS = [
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
+    "intermediate.int_identifier_pairs",
     "intermediate.int_identifiers_excluded",
     "intermediate.int_identity_edges",
     "intermediate.int_identity_components",
@@ -250,6 +251,11 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     # twilio, sendgrid 1 each)
     unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
     assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 9
+    # their pairs too, for the feeds whose records can carry two identifiers (ga4, meta); the
+    # single-identifier feeds are never read there
+    pairs = (compiled_dir / "intermediate/identity/int_identifier_pairs.sql").read_text()
+    assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 2
+    assert "source_name not in ('line', 'line_send_log', 'sendgrid', 'twilio')" in pairs
     # within the lookback, a model re-derives only from the day before the earliest day of the
     # rows its sources staged in this run: chats got the day's messages, web sessions also the
     # late GA4 events dated two days back (the stream above reaches the Twilio re-export)
@@ -299,6 +305,39 @@ def test_late_events_inside_the_lookback_are_reprocessed(runs):
     # a new session at the late event, and an existing session now starting at its late event
     assert starts == {early_user: 1, first_user: 1}
     assert late_open == 1
+
+
+def test_a_record_staged_again_without_its_login_loses_its_pair(runs):
+    """The re-delivered GA4 event without its user_id replaced the staged record (same event id):
+    its identifiers are the client id alone, and the pair it made with the member number in the
+    first build is gone (the equality above also covers it: a full refresh never made it)."""
+    _, warehouse, _, _, extras, *_ = runs
+    client, timestamp_us = extras["logged_out"]
+    con = duckdb.connect(str(warehouse.path), read_only=True)
+    try:
+        copies = con.execute(
+            "select count(*), count(user_id) from raw.web_events "
+            "where user_pseudo_id = ? and event_timestamp = ?",
+            [client, timestamp_us],
+        ).fetchone()
+        staged = con.execute(
+            "select event_id, member_number from staging.stg_ga4__events "
+            "where user_pseudo_id = ? and occurred_at = make_timestamp(?)",
+            [client, int(timestamp_us)],
+        ).fetchall()
+        assert len(staged) == 1 and staged[0][1] is None, staged
+        occurrences, pairs = (
+            con.execute(
+                f"select count(*) from intermediate.{table} "
+                "where source_name = 'ga4' and record_key = ?",
+                [staged[0][0]],
+            ).fetchone()[0]
+            for table in ("int_identifiers_unioned", "int_identifier_pairs")
+        )
+    finally:
+        con.close()
+    assert copies == (2, 1)  # first loaded with its login, then re-delivered without
+    assert (occurrences, pairs) == (1, 0)
 
 
 def test_redelivered_events_stay_deduplicated_across_batches(runs):

@@ -190,6 +190,10 @@ def test_audit_row_per_request_counts_rows_per_table_without_pii(erased):
         assert total == sum(per_table.values()) > 0
         assert {"raw.crm_contacts", "raw.erasure_requests"} <= set(per_table)
         assert any(key.startswith("intermediate.") for key in per_table)
+        # the identity graph held the person's identifiers in record pairs and edges too
+        assert {"intermediate.int_identifier_pairs", "intermediate.int_identity_edges"} <= set(
+            per_table
+        )
         text = " ".join(str(v) for v in (request_id, per_table, files))
         assert not [n for n in erased["needles"] if n in text]
 

@@ -8,13 +8,19 @@
       var identity_max_members_per_identifier distinct member numbers - a family phone or a shared
       device must not merge two members.
     Excluded identifiers stay in int_identifiers_unioned but make no edges and belong to no
-    customer.
+    customer. Links come from int_identifier_pairs (the self-join of occurrences per record,
+    done there once and incrementally): each distinct pair counts once for each of its two
+    identifiers; the blocklist is matched against the occurrences themselves.
 -#}
 
 with
 
 occurrences as (
     select * from {{ ref('int_identifiers_unioned') }}
+),
+
+pairs as (
+    select * from {{ ref('int_identifier_pairs') }}
 ),
 
 junk_identifiers as (
@@ -37,60 +43,59 @@ junk_hashed as (
     from junk_identifiers
 ),
 
-identifiers as (
-    select distinct
-        identifier_key,
-        identifier_type,
-        identifier_hash
-    from occurrences
-),
-
 blocklisted as (
-    select
-        identifiers.identifier_key,
-        identifiers.identifier_type,
-        identifiers.identifier_hash,
+    select distinct
+        occurrences.identifier_key,
+        occurrences.identifier_type,
+        occurrences.identifier_hash,
         'blocklist' as exclusion_rule,
         cast(null as {{ api.Column.translate_type('bigint') }}) as linked_count,
         junk_hashed.reason as exclusion_reason
-    from identifiers
+    from occurrences
     inner join junk_hashed
         on
-            identifiers.identifier_type = junk_hashed.identifier_type
-            and identifiers.identifier_hash = junk_hashed.identifier_hash
+            occurrences.identifier_type = junk_hashed.identifier_type
+            and occurrences.identifier_hash = junk_hashed.identifier_hash
 ),
 
-co_occurrences as (
+linked_pairs as (
     select distinct
-        occurrence.identifier_key,
-        occurrence.identifier_type,
-        occurrence.identifier_hash,
-        neighbour.identifier_key as neighbour_key,
-        neighbour.identifier_type as neighbour_type
-    from occurrences as occurrence
-    inner join occurrences as neighbour
-        on
-            occurrence.source_name = neighbour.source_name
-            and occurrence.record_key = neighbour.record_key
-            and occurrence.identifier_key <> neighbour.identifier_key
+        identifier_key_a,
+        identifier_type_a,
+        identifier_key_b,
+        identifier_type_b
+    from pairs
+),
+
+-- each distinct pair once per direction: one row per identifier and distinct neighbour
+neighbours as (
+    select
+        identifier_key_a as identifier_key,
+        identifier_type_a as identifier_type,
+        identifier_type_b as neighbour_type
+    from linked_pairs
+    union all
+    select
+        identifier_key_b as identifier_key,
+        identifier_type_b as identifier_type,
+        identifier_type_a as neighbour_type
+    from linked_pairs
 ),
 
 degrees as (
     select
         identifier_key,
         identifier_type,
-        identifier_hash,
         neighbour_type,
         count(*) as linked_count
-    from co_occurrences
-    group by identifier_key, identifier_type, identifier_hash, neighbour_type
+    from neighbours
+    group by identifier_key, identifier_type, neighbour_type
 ),
 
 over_degree as (
     select
         identifier_key,
         identifier_type,
-        identifier_hash,
         'degree' as exclusion_rule,
         linked_count,
         {{ dbt.concat([
@@ -110,7 +115,6 @@ shared_by_members as (
     select
         identifier_key,
         identifier_type,
-        identifier_hash,
         'shared' as exclusion_rule,
         linked_count,
         {{ dbt.concat([
@@ -125,12 +129,39 @@ shared_by_members as (
         and linked_count > {{ var('identity_max_members_per_identifier') }}
 ),
 
-hits as (
-    select * from blocklisted
-    union all
+linked_hits as (
     select * from over_degree
     union all
     select * from shared_by_members
+),
+
+-- the hash of each identifier a degree rule hit (a few), from its occurrences
+linked_hit_hashes as (
+    select distinct
+        occurrences.identifier_key,
+        occurrences.identifier_hash
+    from occurrences
+    inner join linked_hits
+        on occurrences.identifier_key = linked_hits.identifier_key
+),
+
+linked_hits_hashed as (
+    select
+        linked_hits.identifier_key,
+        linked_hits.identifier_type,
+        linked_hit_hashes.identifier_hash,
+        linked_hits.exclusion_rule,
+        linked_hits.linked_count,
+        linked_hits.exclusion_reason
+    from linked_hits
+    inner join linked_hit_hashes
+        on linked_hits.identifier_key = linked_hit_hashes.identifier_key
+),
+
+hits as (
+    select * from blocklisted
+    union all
+    select * from linked_hits_hashed
 ),
 
 final as (

@@ -1,39 +1,32 @@
 {#-
     Edges of the identity graph: one row per pair of identifiers seen together in at least one
     record, excluded identifiers (int_identifiers_excluded) left out. identifier_key_a sorts
-    before identifier_key_b.
+    before identifier_key_b. Reads the pairs of each record from int_identifier_pairs (built
+    incrementally there) rather than self-joining every occurrence again.
 -#}
 with
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
+record_pairs as (
+    select * from {{ ref('int_identifier_pairs') }}
 ),
 
 excluded as (
     select distinct identifier_key from {{ ref('int_identifiers_excluded') }}
 ),
 
-kept_occurrences as (
-    select occurrences.*
-    from occurrences
-    left join excluded
-        on occurrences.identifier_key = excluded.identifier_key
-    where excluded.identifier_key is null
-),
-
 pairs as (
     select
-        occurrence_a.identifier_key as identifier_key_a,
-        occurrence_b.identifier_key as identifier_key_b,
-        occurrence_a.source_name,
-        occurrence_a.record_key,
-        occurrence_a.seen_at
-    from kept_occurrences as occurrence_a
-    inner join kept_occurrences as occurrence_b
-        on
-            occurrence_a.source_name = occurrence_b.source_name
-            and occurrence_a.record_key = occurrence_b.record_key
-            and occurrence_a.identifier_key < occurrence_b.identifier_key
+        record_pairs.identifier_key_a,
+        record_pairs.identifier_key_b,
+        record_pairs.source_name,
+        record_pairs.record_key,
+        record_pairs.seen_at
+    from record_pairs
+    left join excluded as excluded_a
+        on record_pairs.identifier_key_a = excluded_a.identifier_key
+    left join excluded as excluded_b
+        on record_pairs.identifier_key_b = excluded_b.identifier_key
+    where excluded_a.identifier_key is null and excluded_b.identifier_key is null
 ),
 
 pair_sources as (

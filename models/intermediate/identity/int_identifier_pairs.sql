@@ -1,0 +1,85 @@
+{%- set event_feeds = omnichannel.identity_event_feeds() -%}
+{#- event feeds whose records can carry two identifiers (more than one identifier column) #}
+{%- set pairing_feeds = {} -%}
+{%- for feed, staged in event_feeds.items() -%}
+    {%- set columns = [] -%}
+    {%- for source_name, _, _, _, identifiers in omnichannel.identity_occurrences() -%}
+        {%- if source_name == feed %}{% do columns.extend(identifiers) %}{% endif -%}
+    {%- endfor -%}
+    {%- if columns | length > 1 %}{% do pairing_feeds.update({feed: staged}) %}{% endif -%}
+{%- endfor -%}
+{%- set single_identifier_feeds = event_feeds.keys() | reject('in', pairing_feeds) | sort -%}
+{%- set single_identifier_feeds = "'" ~ single_identifier_feeds | join("', '") ~ "'" -%}
+{%- set pairing_feed_names = "'" ~ pairing_feeds.keys() | sort | join("', '") ~ "'" -%}
+{%- set incremental = target.type == 'duckdb' and var('identity_incremental') -%}
+{{ config(
+    materialized='incremental' if incremental else 'table',
+    incremental_strategy='delete+insert',
+    unique_key=['source_name', 'record_key'],
+    on_schema_change='append_new_columns',
+    pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ pairing_feeds ~ ") }}",
+) }}
+{#-
+    Identifiers seen together in one record: one row per source x record x unordered pair of
+    distinct identifiers that record carried (int_identifiers_unioned), identifier_key_a sorting
+    before identifier_key_b. The self-join of every occurrence on (source_name, record_key) is
+    done here once, and incrementally, instead of in each consumer: int_identifiers_excluded
+    counts each identifier's distinct neighbours from these pairs, int_identity_edges aggregates
+    the pairs of kept identifiers into edges. Pairs stay record-level (not aggregated per pair of
+    identifiers) so that a record staged again can replace its own pairs.
+    Incremental on DuckDB (var identity_incremental), with int_identifiers_unioned's record
+    replacement: the records of the event feeds (macro identity_event_feeds) are paired again
+    only where staged after the latest _loaded_at this table holds for the feed, and replace that
+    record's pairs (delete+insert on source_name, record_key; the pre-hook first drops the pairs
+    of every record staged again, in case its new copy carries fewer than two identifiers).
+    Feeds whose records carry a single identifier column (line, line_send_log, twilio,
+    sendgrid: macro identity_occurrences) make no pair and are never read: with no pair to hold
+    their watermark, they would otherwise be read whole on every run. Every other source is
+    rebuilt whole each run: the pre-hook deletes its pairs. Table on Spark, when
+    identity_incremental is false, and on --full-refresh.
+-#}
+{#- the pre-hook reads the feeds' staging models (which records were staged again) #}
+{%- for feed, (model_name, key_column) in pairing_feeds | dictsort %}
+-- depends_on: {{ ref(model_name) }}
+{%- endfor %}
+
+with
+
+occurrences as (
+    select * from {{ ref('int_identifiers_unioned') }}
+    where
+        source_name not in ({{ single_identifier_feeds }})
+    {% if is_incremental() %}
+            and (
+                source_name not in ({{ pairing_feed_names }})
+                {% for feed in pairing_feeds | sort %}
+                    or (
+                        source_name = '{{ feed }}'
+                        and _loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
+                    )
+                {% endfor %}
+            )
+    {% endif %}
+),
+
+pairs as (
+    select
+        occurrence_a.source_name,
+        occurrence_a.record_key,
+        occurrence_a.identifier_key as identifier_key_a,
+        occurrence_b.identifier_key as identifier_key_b,
+        occurrence_a.identifier_type as identifier_type_a,
+        occurrence_b.identifier_type as identifier_type_b,
+        -- as int_identity_edges always took it: the record's seen_at for identifier_key_a
+        occurrence_a.seen_at,
+        -- one staged row per event-feed record: both occurrences carry its load time
+        occurrence_a._loaded_at
+    from occurrences as occurrence_a
+    inner join occurrences as occurrence_b
+        on
+            occurrence_a.source_name = occurrence_b.source_name
+            and occurrence_a.record_key = occurrence_b.record_key
+            and occurrence_a.identifier_key < occurrence_b.identifier_key
+)
+
+select * from pairs
