@@ -12,5 +12,6 @@
         'twilio': ('stg_twilio__messages', 'message_sid'),
         'sendgrid': ('stg_sendgrid__events', 'sendgrid_event_id'),
         'meta': ('stg_meta__messaging_events', 'messaging_event_id'),
+        'consent': ('stg_consent__events', 'consent_event_id'),
     }) -%}
 {%- endmacro %}

@@ -247,14 +247,15 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     # staging read only the deliveries after the latest it had staged
     assert re.search(r"_loaded_at\b[^>]*>\s*\(\s*select coalesce\(max\(_loaded_at\)", staged)
     # the identity occurrences read only the event feeds' records staged since the last run:
-    # one filter per select of a feed (ga4 3 identifier types, meta 2, line, line_send_log,
-    # twilio, sendgrid 1 each)
+    # one filter per select of a feed (ga4 3 identifier types, consent 4, meta 2, line,
+    # line_send_log, twilio, sendgrid 1 each)
     unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
-    assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 9
-    # their pairs too, for the feeds whose records can carry two identifiers (ga4, meta); the
+    assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 13
+    # their pairs too, for the feeds whose records can carry two identifiers (ga4, meta; consent
+    # by its four identifier columns, though a consent record names one subject); the
     # single-identifier feeds are never read there
     pairs = (compiled_dir / "intermediate/identity/int_identifier_pairs.sql").read_text()
-    assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 2
+    assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 3
     assert "source_name not in ('line', 'line_send_log', 'sendgrid', 'twilio')" in pairs
     # within the lookback, a model re-derives only from the day before the earliest day of the
     # rows its sources staged in this run: chats got the day's messages, web sessions also the

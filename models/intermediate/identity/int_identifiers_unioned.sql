@@ -20,7 +20,7 @@
     - web_purchase (record_key = Shopify order Id): the order's email and phones and the web
       cookie / app instance of the GA4 purchase whose transaction_id is that Id.
     Incremental on DuckDB (var identity_incremental): the records of the event feeds (ga4, line,
-    line_send_log, twilio, sendgrid, meta: one staged row per record_key, the staging model's
+    line_send_log, twilio, sendgrid, meta, consent: one staged row per record_key, the staging model's
     unique key) are read only where staged after the latest _loaded_at this table holds for the
     feed, and replace that record's rows (delete+insert on source_name, record_key; a pre-hook
     first drops the rows of every record staged again, in case its new copy carries no
