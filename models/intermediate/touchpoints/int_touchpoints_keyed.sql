@@ -40,61 +40,65 @@
     events inside the window and re-delivered ones (deduplicated in staging) come out exactly
     as a full refresh builds them.
 -#}
+{#- one window for every source below (the macro queries the warehouse each call) -#}
+{%- set window_start = omnichannel.incremental_window_start(
+    'occurred_date', sources=new_data_sources
+) if is_incremental() else none -%}
 with
 
 line_sends as (
     select * from {{ ref('stg_line__sends') }}
     {% if is_incremental() %}
-        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where sent_at >= {{ window_start }}
     {% endif %}
 ),
 
 line_events as (
     select * from {{ ref('stg_line__webhook_events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where occurred_at >= {{ window_start }}
     {% endif %}
 ),
 
 twilio_messages as (
     select * from {{ ref('stg_twilio__messages') }}
     {% if is_incremental() %}
-        where sent_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where sent_at >= {{ window_start }}
     {% endif %}
 ),
 
 sendgrid_events as (
     select * from {{ ref('stg_sendgrid__events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where occurred_at >= {{ window_start }}
     {% endif %}
 ),
 
 pos_lines as (
     select * from {{ ref('stg_pos__transaction_lines') }}
     {% if is_incremental() %}
-        where transacted_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where transacted_at >= {{ window_start }}
     {% endif %}
 ),
 
 web_sessions as (
     select * from {{ ref('int_web_sessions_sessionized') }}
     {% if is_incremental() %}
-        where session_started_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where session_started_at >= {{ window_start }}
     {% endif %}
 ),
 
 short_link_visits as (
     select * from {{ ref('int_short_link_visits_resolved') }}
     {% if is_incremental() %}
-        where visited_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where visited_at >= {{ window_start }}
     {% endif %}
 ),
 
 service_chats as (
     select * from {{ ref('int_service_chats_sessionized') }}
     {% if is_incremental() %}
-        where chat_started_at >= {{ omnichannel.incremental_window_start('occurred_date', sources=new_data_sources) }}
+        where chat_started_at >= {{ window_start }}
     {% endif %}
 ),
 
