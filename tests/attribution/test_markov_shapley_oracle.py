@@ -6,18 +6,14 @@ a private DuckDB warehouse and runs only the attribution models on it with dbt.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.attribution.oracle import markov_removal_effects, random_paths, shapley_values
+from tests.identity.dbt_project import Warehouse
 
-ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 MODELS = "int_markov_transitions_counted int_markov_removal_effects int_shapley_values_computed"
 
 
@@ -35,19 +31,9 @@ def build_models(paths, root: Path) -> tuple[dict[str, float], dict[str, float]]
     ]
     con.executemany("insert into main.oracle_paths values (?, ?, ?, ?, ?)", rows)
     con.close()
-    env = {
-        **os.environ,
-        "OMNI_WAREHOUSE": str(warehouse),
-        "OMNI_PII_SALT": os.environ.get("OMNI_PII_SALT", "test-salt"),
-    }
-    subprocess.run(
-        [
-            str(DBT), "run", "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
-            "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-            "--select", *MODELS.split(),
-            "--vars", "{attribution_paths_relation: main.oracle_paths}",
-        ],
-        check=True, env=env, cwd=ROOT, capture_output=True, text=True,
+    Warehouse(warehouse).dbt(
+        "run", "--select", *MODELS.split(),
+        vars={"attribution_paths_relation": "main.oracle_paths"},
     )  # fmt: skip
     con = duckdb.connect(str(warehouse), read_only=True)
     markov = dict(

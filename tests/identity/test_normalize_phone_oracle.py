@@ -8,36 +8,21 @@ phonenumbers.format_number(parse(variant, "TW"), E164) for every variant.
 from __future__ import annotations
 
 import random
-import subprocess
 
 import phonenumbers
 import pytest
 
-from tests.identity.dbt_project import DBT, PROJECT_DIR, Warehouse
+from tests.identity.dbt_project import Warehouse
 
 NUMBERS = 200
 
 
 def _compiled_expression(warehouse: Warehouse) -> str:
-    result = subprocess.run(
-        [
-            str(DBT),
-            "--quiet",
-            "compile",
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(warehouse.path.parent / "t"),
-            "--inline",
-            "select {{ omnichannel.normalize_phone('raw_phone') }} as e164 from v",
-        ],
-        env=warehouse.env(),
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        check=True,
+    result = warehouse.dbt(
+        "--quiet",
+        "compile",
+        "--inline",
+        "select {{ omnichannel.normalize_phone('raw_phone') }} as e164 from v",
     )
     return result.stdout.strip()
 
