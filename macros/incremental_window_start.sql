@@ -116,3 +116,62 @@
         database=this.database, schema=this.schema, identifier=this.identifier ~ '__watermarks'
     )) }}
 {%- endmacro %}
+
+
+{#-
+    Pre-hook of an incremental model whose consumers want to know which of its days a run can
+    have re-derived (int_touchpoints_keyed, read by int_touchpoints_unioned's pre-hook): appends
+    (window_start, recorded_at) to <model>__windows beside the model. window_start is the
+    window incremental_window_start(date_column, sources=sources) gives this run (the model's
+    SQL computes the same one: a pre-hook sees the table and the watermarks the SQL saw), or
+    null for a full build (first run, --full-refresh), which can change any day. recorded_at is
+    the run's start (omnichannel.touch_changes_stamp), so a consumer built in the same
+    invocation finds it after its own previous build. One row per run (not pruned: a few
+    hundred rows a year). A no-op on Spark.
+-#}
+{% macro record_incremental_window(date_column, sources) -%}
+    {%- if target.type != 'duckdb' or not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set windows = omnichannel.incremental_windows_relation(this) -%}
+    {%- set window_start = omnichannel.incremental_window_start(date_column, sources=sources)
+        if is_incremental() else 'cast(null as timestamp)' -%}
+    create table if not exists {{ windows }} (window_start timestamp, recorded_at timestamp);
+    insert into {{ windows }}
+    select {{ window_start }}, {{ omnichannel.touch_changes_stamp() }};
+{%- endmacro %}
+
+
+{#- The window log <model>__windows of relation (record_incremental_window). -#}
+{% macro incremental_windows_relation(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database, schema=relation.schema,
+        identifier=relation.identifier ~ '__windows'
+    )) }}
+{%- endmacro %}
+
+
+{#-
+    What a consumer can know of the days relation re-derived since after (a SQL timestamp
+    expression: the consumer's last build), from relation's window log: {known, full, start}.
+    known is false when relation keeps no log, or its log begins after `after` (it was built
+    before the log existed, so runs since may be missing); full is true when
+    a full build of relation happened since; start is the earliest window start since (none:
+    relation did not run since, so none of its rows changed).
+-#}
+{% macro incremental_windows_since(relation, after) -%}
+    {%- set windows = omnichannel.incremental_windows_relation(relation) -%}
+    {%- if not omnichannel.touch_changes_exist([windows]) -%}
+        {{ return({'known': false, 'full': false, 'start': none}) }}
+    {%- endif -%}
+    {%- set row = run_query(
+        'select count(*) filter (where recorded_at > ' ~ after ~ ' and window_start is null),'
+        ~ ' min(window_start) filter (where recorded_at > ' ~ after ~ '),'
+        ~ ' min(recorded_at) <= ' ~ after ~ ' from ' ~ windows
+    ).rows[0] -%}
+    {#- a log begun after the consumer's last build does not cover every run since -#}
+    {%- if not row[2] -%}
+        {{ return({'known': false, 'full': false, 'start': none}) }}
+    {%- endif -%}
+    {{ return({'known': true, 'full': row[0] > 0, 'start': omnichannel._as_date(row[1])}) }}
+{%- endmacro %}

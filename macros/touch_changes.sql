@@ -167,10 +167,14 @@
     - the keyed touches new, changed or gone since the last build on the days it saved
       (__keyed_window: every keyed row from its first day on, which is no later than the first
       day int_touchpoints_keyed can re-derive in this run: a full outer join on touchpoint_id,
-      any column distinct);
-    - every touch, here or in the keyed stream, of the lookback days before this model's latest
-      touch that lie before those saved days (none, unless incremental_lookback_days grew or
-      nothing was saved): int_touchpoints_keyed's window in this run starts no earlier;
+      any column distinct), from the earliest window int_touchpoints_keyed re-derived since
+      this model's last build on (its __windows log, record_incremental_window; no run of it
+      since: no day; no log: every saved day);
+    - every touch, here or in the keyed stream, from that window's start (no log: the lookback
+      days before this model's latest touch) up to the saved days (none, unless the window or
+      incremental_lookback_days grew, or nothing was saved);
+    A full build of int_touchpoints_keyed since this model's last build (its log says so) makes
+    this a full build too: it can have changed any day.
     - the keyed touches whose identifier or fallback identifier maps to another
       (customer_id, is_erased) than in the map the last build saved (__identifiers, a full outer
       join on identifier_key: merges, splits, exclusions, erasures, identifiers that now
@@ -191,14 +195,26 @@
     {%- set saved_links = omnichannel.touch_changes_state(this, 'short_links') -%}
     {%- set saved_keyed = omnichannel.touch_changes_state(this, 'keyed_window') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- if is_incremental() and omnichannel.touch_changes_exist(
+    {%- set can_follow = is_incremental() and omnichannel.touch_changes_exist(
         [saved_identifiers, saved_links, saved_keyed, change_log]) -%}
-        {%- set window_start = omnichannel.incremental_window_start('occurred_at') -%}
+    {%- set keyed_windows = omnichannel.incremental_windows_since(
+        keyed, '(select max(changed_at) from ' ~ change_log ~ ')'
+    ) if can_follow else none -%}
+    {%- if can_follow and not keyed_windows.full -%}
+        {%- if keyed_windows.known -%}
+            {%- set window_start = "cast('" ~ (keyed_windows.start or '9999-12-31')
+                ~ " 00:00:00' as timestamp)" -%}
+        {%- else -%}
+            {%- set window_start = omnichannel.incremental_window_start('occurred_at') -%}
+        {%- endif -%}
         {%- set saved_from = run_query(
             'select min(occurred_date) from ' ~ saved_keyed).columns[0].values()[0] -%}
         {#- The saved keyed rows are every row from their first day on (none saved: every
             window day is re-derived). -#}
         {%- set saved_start = "cast('" ~ (saved_from or '9999-12-31') ~ "' as date)" -%}
+        {#- Keyed rows before this day are as int_touchpoints_keyed had them at the last build -#}
+        {%- set compare_start = ('greatest(' ~ saved_start ~ ', cast(' ~ window_start
+            ~ ' as date))') if keyed_windows.known else saved_start -%}
         {#- identifier_key is the key of both (a full outer join is cheaper than EXCEPT) -#}
         create or replace temp table {{ this.identifier }}__changed_keys as
         select coalesce(current_map.identifier_key, saved_map.identifier_key) as identifier_key
@@ -229,12 +245,16 @@
         with
         current_window as (
             select * from {{ keyed }}
-            where occurred_date >= {{ saved_start }}
+            where occurred_date >= {{ compare_start }}
+        ),
+        saved_window as (
+            select * from {{ saved_keyed }}
+            where occurred_date >= {{ compare_start }}
         ),
         window_changes as (
             select coalesce(current_window.touchpoint_id, saved.touchpoint_id) as touchpoint_id
             from current_window
-            full outer join {{ saved_keyed }} as saved
+            full outer join saved_window as saved
                 on current_window.touchpoint_id = saved.touchpoint_id
             where
                 current_window.touchpoint_id is null

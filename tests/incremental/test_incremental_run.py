@@ -243,6 +243,13 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     compiled_dir = ws.warehouse.parent / "target/compiled/omnichannel/models"
     compiled = (compiled_dir / "intermediate/touchpoints/int_touchpoints_keyed.sql").read_text()
     assert f"cast('{start.isoformat()} 00:00:00' as timestamp)" in compiled
+    # and logged that window for int_touchpoints_unioned, which compares the keyed rows it saved
+    # only from there (the first build logged a full build: no window)
+    windows = warehouse.query(
+        "select cast(window_start as date) from intermediate.int_touchpoints_keyed__windows "
+        "order by recorded_at"
+    )
+    assert windows == [(None,), (start,)]
     staged = (compiled_dir / "staging/ga4/stg_ga4__events.sql").read_text()
     # staging read only the deliveries after the latest it had staged
     assert re.search(r"_loaded_at\b[^>]*>\s*\(\s*select coalesce\(max\(_loaded_at\)", staged)
@@ -372,3 +379,18 @@ def test_redelivered_events_stay_deduplicated_across_batches(runs):
         con.close()
     assert from_reexport == len(sids)
     assert redeliveries == 0
+
+
+def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs):
+    """`--full-refresh` of int_touchpoints_keyed alone can change any day of it: the next run
+    of int_touchpoints_unioned reads that from the keyed window log and rebuilds in full (it
+    logs a full run), with the rows of a full refresh. Changes the warehouse: keep it last."""
+    _, warehouse, reference, *_ = runs
+    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh")
+    warehouse.dbt("run", "--select", "int_touchpoints_unioned")
+    log = "intermediate.int_touchpoints_unioned__changes"
+    full = warehouse.query(
+        f"select bool_or(is_full) from {log} where changed_at = (select max(changed_at) from {log})"
+    )
+    assert full == [(True,)]
+    assert not differences(warehouse.path, reference.path, ["intermediate.int_touchpoints_unioned"])

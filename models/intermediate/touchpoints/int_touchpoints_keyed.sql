@@ -15,6 +15,7 @@
     unique_key=none if target.type == 'spark' else 'occurred_date',
     partition_by=['occurred_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    pre_hook="{{ omnichannel.record_incremental_window('occurred_date', " ~ new_data_sources ~ ") }}",
     post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {%- set money = 'decimal(18, 4)' -%}
@@ -38,7 +39,8 @@
     incremental_lookback_days before the latest day built) and replaces those
     days (delete+insert on occurred_date; insert_overwrite of its partitions on Spark), so late
     events inside the window and re-delivered ones (deduplicated in staging) come out exactly
-    as a full refresh builds them.
+    as a full refresh builds them. The pre-hook logs the window in <model>__windows
+    (omnichannel.record_incremental_window) for int_touchpoints_unioned.
 -#}
 {#- one window for every source below (the macro queries the warehouse each call) -#}
 {%- set window_start = omnichannel.incremental_window_start(
