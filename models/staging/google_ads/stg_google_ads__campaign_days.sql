@@ -1,9 +1,15 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key=['campaign_id', 'spend_date'],
+) }}
 {%- set string_type = api.Column.translate_type('string') -%}
 {#- One row per Google Ads campaign per day; a re-downloaded report supersedes older loads. -#}
 with
 
 source as (
     select * from {{ source('google_ads', 'ad_spend_google_ads') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (

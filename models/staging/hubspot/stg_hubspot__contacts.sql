@@ -1,7 +1,13 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='contact_id',
+) }}
 with
 
 source as (
     select * from {{ source('hubspot', 'crm_contacts') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (

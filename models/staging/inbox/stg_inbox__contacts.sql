@@ -1,8 +1,14 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='inbox_contact_id',
+) }}
 {#- One row per service-inbox contact (latest export wins). Agent-recorded email/phone hashed. -#}
 with
 
 source as (
     select * from {{ source('inbox', 'social_contacts') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 renamed as (

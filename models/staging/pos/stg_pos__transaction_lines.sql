@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='transaction_id',
+) }}
 {%- set string_type = api.Column.translate_type('string') -%}
 {#-
     One row per POS line item. A transaction re-delivered in a later file keeps only the rows of
@@ -8,6 +13,7 @@ with
 
 source as (
     select * from {{ source('pos', 'pos_transactions') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 typed as (

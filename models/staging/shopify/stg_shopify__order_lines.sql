@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='order_id',
+) }}
 {%- set string_type = api.Column.translate_type('string') -%}
 {#-
     One row per order line item. An order is re-exported in every later export that covers it:
@@ -9,6 +14,7 @@ with
 
 source as (
     select * from {{ source('shopify', 'shop_orders') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 typed as (

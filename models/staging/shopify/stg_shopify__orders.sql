@@ -1,3 +1,8 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy=none if target.type == 'spark' else 'delete+insert',
+    unique_key='order_id',
+) }}
 {#-
     One row per order, from the first line-item row of the order's latest export (the row that
     carries the order-level columns). Times are '+0800'-offset text, converted to UTC.
@@ -6,6 +11,7 @@ with
 
 source as (
     select * from {{ source('shopify', 'shop_orders') }}
+    {{ omnichannel.new_deliveries_only() }}
 ),
 
 ranked as (
