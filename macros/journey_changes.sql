@@ -33,21 +33,24 @@
     {{ return(omnichannel.touch_changes_state(relation, 'changes')) }}
 {%- endmacro %}
 
-{#- SQL: where clause keeping the rows of the affected customers (incremental runs only). -#}
-{% macro journey_changes_customers_filter(column='customer_id') -%}
+{#-
+    SQL: where clause keeping the rows of the affected customers (key: the affected table's
+    column; conversion_id for the journeys mart), incremental runs only.
+-#}
+{% macro journey_changes_customers_filter(column='customer_id', key='customer_id') -%}
     {%- if is_incremental() -%}
         where {{ column }} in (
-            select customer_id from {{ omnichannel.touch_changes_affected() }}
+            select {{ key }} from {{ omnichannel.touch_changes_affected() }}
         )
     {%- endif -%}
 {%- endmacro %}
 
 {#-
     True when the model's saved settings (__settings: the vars its rows depend on, as one
-    string) equal this run's.
+    string) equal this run's. home: the relation the state is named after (default this).
 -#}
-{% macro journey_changes_settings_kept(settings) -%}
-    {%- set saved = omnichannel.touch_changes_state(this, 'settings') -%}
+{% macro journey_changes_settings_kept(settings, home=none) -%}
+    {%- set saved = omnichannel.touch_changes_state(home or this, 'settings') -%}
     {%- if not omnichannel.touch_changes_exist([saved]) -%}
         {{ return(false) }}
     {%- endif -%}
@@ -59,33 +62,35 @@
 {#-
     True when this run can take only its producers' logged changes (and the saved state):
     incremental, every state table exists, the settings are those of the last build, and
-    touch_changes_can_follow holds for the producers' logs.
+    touch_changes_can_follow holds for the producers' logs. home: the relation the model's
+    state is named after (default this; a mart keeps its state in the schema of its input).
 -#}
-{% macro journey_changes_can_follow(producer_logs, states=[], settings='') -%}
+{% macro journey_changes_can_follow(producer_logs, states=[], settings='', home=none) -%}
     {{ return(is_incremental()
         and omnichannel.touch_changes_exist(states)
-        and omnichannel.journey_changes_settings_kept(settings)
+        and omnichannel.journey_changes_settings_kept(settings, home)
         and omnichannel.touch_changes_can_follow(
-            omnichannel.journey_changes_log_of(this), producer_logs)) }}
+            omnichannel.journey_changes_log_of(home or this), producer_logs)) }}
 {%- endmacro %}
 
 {#-
-    Post-hook SQL shared by the four models: save the settings, log the run's customers, drop
-    the affected table (after the model's own state SQL, which reads it).
+    Post-hook SQL shared by the journey models: save the settings, log the run's ids (key;
+    log_ids false: run markers only), drop the affected table (after the model's own state SQL,
+    which reads it).
 -#}
-{% macro journey_changes_finish(settings='') -%}
-    {%- set full = omnichannel.touch_changes_was_full('customer_id') -%}
-    create or replace table {{ omnichannel.touch_changes_state(this, 'settings') }} as
+{% macro journey_changes_finish(settings='', home=none, key='customer_id', log_ids=true) -%}
+    {%- set full = omnichannel.touch_changes_was_full(key) -%}
+    create or replace table {{ omnichannel.touch_changes_state(home or this, 'settings') }} as
     select '{{ settings }}' as settings;
     {{ omnichannel.touch_changes_log(
-        omnichannel.journey_changes_log_of(this), full, key='customer_id') }}
+        omnichannel.journey_changes_log_of(home or this), full, log_ids, key) }}
 {%- endmacro %}
 
 {#- Post-hook SQL with the var off (DuckDB): drop the model's state tables. -#}
-{% macro journey_changes_drop(suffixes) -%}
+{% macro journey_changes_drop(suffixes, home=none) -%}
     {%- set relations = [] -%}
     {%- for suffix in ['changes', 'settings'] + suffixes -%}
-        {%- do relations.append(omnichannel.touch_changes_state(this, suffix)) -%}
+        {%- do relations.append(omnichannel.touch_changes_state(home or this, suffix)) -%}
     {%- endfor -%}
     {{ return(omnichannel.touch_changes_drop(relations)) }}
 {%- endmacro %}
@@ -302,4 +307,114 @@
         {{ paths_sql }};
     {% endif %}
     {{ omnichannel.journey_changes_finish(var('attribution_path_transform')) }}
+{%- endmacro %}
+
+{#-
+    The state of a journeys mart (change log, settings, conversions) is kept beside its input,
+    in the schema of relation (intermediate), named after the mart: the marts schema holds marts
+    only.
+-#}
+{% macro journey_changes_mart_home(relation) -%}
+    {{ return(api.Relation.create(database=relation.database, schema=relation.schema,
+        identifier=this.identifier)) }}
+{%- endmacro %}
+
+{#-
+    The journeys mart, pre-hook (per conversion; its rows include conversions without touches
+    and without customer). Affected conversions: those new, gone or changed in any column since
+    the conversions this mart saved (intermediate.journeys__conversions, EXCEPT both ways), and
+    those of the customers int_journey_touches_windowed logged since this mart's last run (their
+    journeys were re-derived): through this mart's own rows and the current conversions.
+-#}
+{% macro journeys_mart_prepare() -%}
+    {%- if not execute or not omnichannel.journey_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set windowed = ref('int_journey_touches_windowed') -%}
+    {%- set conversions = ref('int_conversions_unioned') -%}
+    {%- set home = omnichannel.journey_changes_mart_home(windowed) -%}
+    {%- set saved_conversions = omnichannel.touch_changes_state(home, 'conversions') -%}
+    {%- set producer_logs = [omnichannel.journey_changes_log_of(windowed)] -%}
+    {% if omnichannel.journey_changes_can_follow(
+        producer_logs, [saved_conversions], var('attribution_lookback_days') | string, home) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        with
+        current_conversions as (
+            select * from {{ conversions }}
+        ),
+        saved as (
+            select * from {{ saved_conversions }}
+        ),
+        added as (select * from current_conversions except select * from saved),
+        removed as (select * from saved except select * from current_conversions),
+        changed_customers as (
+            {{ omnichannel.touch_changes_since(
+                omnichannel.journey_changes_log_of(home), producer_logs, 'customer_id') }}
+        )
+        select conversion_id from added
+        union
+        select conversion_id from removed
+        union
+        select conversion_id from {{ this }}
+        where customer_id in (select customer_id from changed_customers)
+        union
+        select conversion_id from current_conversions
+        where customer_id in (select customer_id from changed_customers);
+
+        {{ omnichannel.touch_changes_delete_affected('conversion_id') }}
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full(
+            'select conversion_id from ' ~ conversions, 'conversion_id') }}
+    {% endif %}
+{%- endmacro %}
+
+{#- The journeys mart, post-hook: save the conversions, log the run (markers only). -#}
+{% macro journeys_mart_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set home = omnichannel.journey_changes_mart_home(ref('int_journey_touches_windowed')) -%}
+    {%- if not omnichannel.journey_changes_enabled() -%}
+        {{ return(omnichannel.journey_changes_drop(['conversions'], home)) }}
+    {%- endif -%}
+    create or replace table {{ omnichannel.touch_changes_state(home, 'conversions') }} as
+    select * from {{ ref('int_conversions_unioned') }};
+    {{ omnichannel.journey_changes_finish(
+        var('attribution_lookback_days') | string, home, 'conversion_id', false) }}
+{%- endmacro %}
+
+{#-
+    The non_converting_journeys mart, pre-hook (per path, each of one customer). Affected: the
+    customers int_non_converting_paths_windowed logged since this mart's last run.
+-#}
+{% macro non_converting_journeys_mart_prepare() -%}
+    {%- if not execute or not omnichannel.journey_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set open_paths = ref('int_non_converting_paths_windowed') -%}
+    {%- set home = omnichannel.journey_changes_mart_home(open_paths) -%}
+    {%- set producer_logs = [omnichannel.journey_changes_log_of(open_paths)] -%}
+    {% if omnichannel.journey_changes_can_follow(producer_logs, [], '', home) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        {{ omnichannel.touch_changes_since(
+            omnichannel.journey_changes_log_of(home), producer_logs, 'customer_id') }};
+
+        {{ omnichannel.touch_changes_delete_affected('customer_id') }}
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full(
+            'select distinct customer_id from ' ~ open_paths, 'customer_id') }}
+    {% endif %}
+{%- endmacro %}
+
+{#- The non_converting_journeys mart, post-hook: log the run (markers only). -#}
+{% macro non_converting_journeys_mart_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set home = omnichannel.journey_changes_mart_home(
+        ref('int_non_converting_paths_windowed')) -%}
+    {%- if not omnichannel.journey_changes_enabled() -%}
+        {{ return(omnichannel.journey_changes_drop([], home)) }}
+    {%- endif -%}
+    {{ omnichannel.journey_changes_finish('', home, 'customer_id', false) }}
 {%- endmacro %}

@@ -248,7 +248,8 @@ def test_the_touch_stream_resolved_incrementally(runs):
 
 def test_the_journey_chain_rederived_only_the_changed_customers(runs):
     """The four journey models took the incremental path: each logged a run that was not a full
-    rebuild and re-derived a non-empty strict subset of its customers, and the journey touches'
+    rebuild and re-derived a non-empty strict subset of its customers (so did the two journey
+    marts: no full rebuild), and the journey touches'
     log names the day's erased customer and both sides of each merge and split whose customers
     have journey touches (the old customer found through the model's own rows, the new one
     through the touch stream)."""
@@ -276,6 +277,13 @@ def test_the_journey_chain_rederived_only_the_changed_customers(runs):
         assert full == 0, model
         # every customer a journey model can hold has journey touches, before or after the run
         assert 0 < len(logged[model]) < len(before | after), (model, len(logged[model]))
+    # the two journey marts follow (their logs hold run markers only)
+    for log in ("journeys__changes", "non_converting_journeys__changes"):
+        full = warehouse.query(
+            f"select count(*) filter (where is_full) from intermediate.{log} "
+            f"where changed_at = (select max(changed_at) from intermediate.{log})"
+        )[0][0]
+        assert full == 0, log
     erased = extras["privacy"]["erased"]
     assert erased in before and erased not in after
     moved = warehouse.query(
