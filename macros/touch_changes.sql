@@ -23,6 +23,8 @@
     With the var off the models are plain tables and the post-hook drops the state, so a later
     incremental run never compares with a state older than the table. Spark: plain tables, no
     hooks.
+    The generic macros below take the logged id column as key (default touchpoint_id): the
+    journey chain (journey_changes.sql) logs and follows customer ids the same way.
 -#}
 
 {#- True when the touch stream resolves incrementally: DuckDB and var touchpoints_incremental. -#}
