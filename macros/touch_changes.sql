@@ -23,6 +23,8 @@
     With the var off the models are plain tables and the post-hook drops the state, so a later
     incremental run never compares with a state older than the table. Spark: plain tables, no
     hooks.
+    The generic macros below take the logged id column as key (default touchpoint_id): the
+    journey chain (journey_changes.sql) logs and follows customer ids the same way.
 -#}
 
 {#- True when the touch stream resolves incrementally: DuckDB and var touchpoints_incremental. -#}
@@ -83,12 +85,12 @@
 {%- endmacro %}
 
 {#- SQL: the touchpoint ids the producers logged after the consumer's watermark. -#}
-{% macro touch_changes_since(own_log, producer_logs) -%}
+{% macro touch_changes_since(own_log, producer_logs, key='touchpoint_id') -%}
     {%- for producer_log in producer_logs %}
         {% if not loop.first %}union{% endif %}
-        select touchpoint_id from {{ producer_log }}
+        select {{ key }} from {{ producer_log }}
         where
-            touchpoint_id is not null
+            {{ key }} is not null
             and changed_at > (select max(changed_at) from {{ own_log }})
     {%- endfor %}
 {%- endmacro %}
@@ -98,9 +100,9 @@
     affected table holds the full marker (a null id), plus every id of all_ids_sql when the
     model is incremental (its rows are deleted and all re-derived).
 -#}
-{% macro touch_changes_prepare_full(all_ids_sql) -%}
+{% macro touch_changes_prepare_full(all_ids_sql, key='touchpoint_id') -%}
     create or replace temp table {{ omnichannel.touch_changes_affected() }} as
-    select cast(null as varchar) as touchpoint_id;
+    select cast(null as varchar) as {{ key }};
     {% if is_incremental() %}
         insert into {{ omnichannel.touch_changes_affected() }} {{ all_ids_sql }};
         delete from {{ this }};
@@ -108,16 +110,16 @@
 {%- endmacro %}
 
 {#- Pre-hook SQL: delete the affected touches (already in the temp table) from the model. -#}
-{% macro touch_changes_delete_affected() -%}
+{% macro touch_changes_delete_affected(key='touchpoint_id') -%}
     delete from {{ this }}
-    where touchpoint_id in (select touchpoint_id from {{ omnichannel.touch_changes_affected() }});
+    where {{ key }} in (select {{ key }} from {{ omnichannel.touch_changes_affected() }});
 {%- endmacro %}
 
 {#- True when the pre-hook of this run marked a full build (see touch_changes_prepare_full). -#}
-{% macro touch_changes_was_full() -%}
+{% macro touch_changes_was_full(key='touchpoint_id') -%}
     {{ return(run_query(
         'select count(*) from ' ~ omnichannel.touch_changes_affected()
-        ~ ' where touchpoint_id is null'
+        ~ ' where ' ~ key ~ ' is null'
     ).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
@@ -126,20 +128,20 @@
     change_log, keep its latest three runs, drop the affected table. A full build starts the log
     again with the full marker.
 -#}
-{% macro touch_changes_log(change_log, full, log_touches=true) -%}
+{% macro touch_changes_log(change_log, full, log_touches=true, key='touchpoint_id') -%}
     {%- set stamp = omnichannel.touch_changes_stamp() -%}
     {% if full %}
         create or replace table {{ change_log }} as
         select
-            cast(null as varchar) as touchpoint_id,
+            cast(null as varchar) as {{ key }},
             true as is_full,
             {{ stamp }} as changed_at;
     {% else %}
         {% if log_touches %}
             insert into {{ change_log }}
-            select distinct touchpoint_id, false, {{ stamp }}
+            select distinct {{ key }}, false, {{ stamp }}
             from {{ omnichannel.touch_changes_affected() }}
-            where touchpoint_id is not null;
+            where {{ key }} is not null;
         {% endif %}
         insert into {{ change_log }} values (null, false, {{ stamp }});
         delete from {{ change_log }}

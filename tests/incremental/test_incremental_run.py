@@ -55,6 +55,10 @@ INCREMENTAL_MODELS = [
     "intermediate.int_touchpoints_keyed",
     "intermediate.int_touchpoints_unioned",
     "intermediate.int_touch_consents_checked",
+    "intermediate.int_journey_touchpoints_filtered",
+    "intermediate.int_journey_touches_windowed",
+    "intermediate.int_non_converting_paths_windowed",
+    "intermediate.int_attribution_paths_transformed",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
@@ -141,6 +145,12 @@ def runs(sample_exports, tmp_path_factory):
     reference = Warehouse(ws.root / "reference" / "warehouse.duckdb")
     reference.path.parent.mkdir()
     shutil.copy(ws.warehouse, reference.path)
+    extras["journey_customers_before"] = {
+        customer
+        for (customer,) in warehouse.query(
+            "select distinct customer_id from intermediate.int_journey_touchpoints_filtered"
+        )
+    }
     extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
 
     reference.dbt(
@@ -241,6 +251,58 @@ def test_the_touch_stream_resolved_incrementally(runs):
     )[0][0]
     total = warehouse.query("select count(*) from intermediate.int_touchpoints_unioned")[0][0]
     assert 0 < rederived < total
+
+
+def test_the_journey_chain_rederived_only_the_changed_customers(runs):
+    """The four journey models took the incremental path: each logged a run that was not a full
+    rebuild and re-derived a non-empty strict subset of its customers (so did the two journey
+    marts: no full rebuild), and the journey touches'
+    log names the day's erased customer and both sides of each merge and split whose customers
+    have journey touches (the old customer found through the model's own rows, the new one
+    through the touch stream)."""
+    _, warehouse, _, _, extras, *_ = runs
+    before = extras["journey_customers_before"]
+    after = {
+        customer
+        for (customer,) in warehouse.query(
+            "select distinct customer_id from intermediate.int_journey_touchpoints_filtered"
+        )
+    }
+    logged = {}
+    for model in (
+        "int_journey_touchpoints_filtered",
+        "int_journey_touches_windowed",
+        "int_non_converting_paths_windowed",
+        "int_attribution_paths_transformed",
+    ):
+        log = f"intermediate.{model}__changes"
+        full, customers = warehouse.query(
+            f"select count(*) filter (where is_full), list(customer_id) from {log} "
+            f"where changed_at = (select max(changed_at) from {log})"
+        )[0]
+        logged[model] = {c for c in customers if c is not None}
+        assert full == 0, model
+        # every customer a journey model can hold has journey touches, before or after the run
+        assert 0 < len(logged[model]) < len(before | after), (model, len(logged[model]))
+    # the two journey marts follow (their logs hold run markers only)
+    for log in ("journeys__changes", "non_converting_journeys__changes"):
+        full = warehouse.query(
+            f"select count(*) filter (where is_full) from intermediate.{log} "
+            f"where changed_at = (select max(changed_at) from intermediate.{log})"
+        )[0][0]
+        assert full == 0, log
+    erased = extras["privacy"]["erased"]
+    assert erased in before and erased not in after
+    moved = warehouse.query(
+        "select old_customer_id, new_customer_id, change_reason "
+        "from intermediate.int_customer_merges where merged_at = "
+        "(select max(merged_at) from intermediate.int_customer_merges)"
+    )
+    assert {reason for *_, reason in moved} == {"merge", "split"}
+    sides = {customer for old, new, _ in moved for customer in (old, new)}
+    journeyed = sides & (before | after)
+    assert journeyed
+    assert {erased} | journeyed <= logged["int_journey_touchpoints_filtered"]
 
 
 def test_the_run_was_incremental_with_the_lookback_window(runs):

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.attribution_paths_transformed_prepare() }}",
+    post_hook="{{ omnichannel.attribution_paths_transformed_finish() }}",
+) }}
 {%- set transform = var('attribution_path_transform') -%}
 {%- if transform not in ['none', 'collapse_repeats', 'first_occurrence'] -%}
     {{ exceptions.raise_compiler_error(
@@ -16,10 +23,12 @@ with
 
 journey_touches as (
     select * from {{ ref('int_journey_touches_windowed') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 open_touches as (
     select * from {{ ref('int_non_converting_paths_windowed') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 unioned as (

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.journey_touches_windowed_prepare() }}",
+    post_hook="{{ omnichannel.journey_touches_windowed_finish() }}",
+) }}
 {%- set lookback_days = var('attribution_lookback_days') | int -%}
 {#-
     The journey of every conversion: one row per conversion x touch of the same customer
@@ -10,10 +17,12 @@ with
 
 conversions as (
     select * from {{ ref('int_conversions_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_journey_touchpoints_filtered') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 windowed as (

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.journey_touchpoints_filtered_prepare() }}",
+    post_hook="{{ omnichannel.journey_touchpoints_filtered_finish() }}",
+) }}
 {#-
     The touches journeys and non-converting paths are made of: the engaged touches of a known
     customer (int_touchpoints_unioned.is_engaged: opens, clicks, replies, chats, sessions, scans,
@@ -13,6 +20,7 @@ with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 engaged as (

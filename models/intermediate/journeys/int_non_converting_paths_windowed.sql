@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.non_converting_paths_windowed_prepare() }}",
+    post_hook="{{ omnichannel.non_converting_paths_windowed_finish() }}",
+) }}
 {%- set lookback_days = var('attribution_lookback_days') | int -%}
 {%- set bigint_type = api.Column.translate_type('bigint') -%}
 {%- set string_type = api.Column.translate_type('string') -%}
@@ -12,10 +19,12 @@ with
 
 touchpoints as (
     select * from {{ ref('int_journey_touchpoints_filtered') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 journey_touches as (
     select * from {{ ref('int_journey_touches_windowed') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 journey_touchpoints as (

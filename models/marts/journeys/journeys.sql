@@ -1,11 +1,28 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.journeys_mart_prepare() }}",
+    post_hook="{{ omnichannel.journeys_mart_finish() }}",
+) }}
+{#-
+    Incremental per conversion on DuckDB (var journeys_incremental; macros/journey_changes.sql,
+    doc journey_chain_incremental): a row is a function of its conversion and that
+    conversion's journey touches. The pre-hook deletes and this SQL re-derives the conversions
+    new, gone or changed since the conversions this mart saved, and every conversion of the
+    customers int_journey_touches_windowed re-derived since this mart's last run, so the table
+    equals a full refresh's. --full-refresh, the var off and Spark rebuild in full.
+-#}
 with
 
 conversions as (
     select * from {{ ref('int_conversions_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter('conversion_id', 'conversion_id') }}
 ),
 
 journey_touches as (
     select * from {{ ref('int_journey_touches_windowed') }}
+    {{ omnichannel.journey_changes_customers_filter('conversion_id', 'conversion_id') }}
 ),
 
 touches_flagged as (

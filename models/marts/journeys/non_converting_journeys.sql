@@ -1,7 +1,21 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.non_converting_journeys_mart_prepare() }}",
+    post_hook="{{ omnichannel.non_converting_journeys_mart_finish() }}",
+) }}
+{#-
+    Incremental per customer on DuckDB (var journeys_incremental; macros/journey_changes.sql,
+    doc journey_chain_incremental): a path is one customer's. The pre-hook deletes and this SQL
+    re-derives the customers int_non_converting_paths_windowed re-derived since this mart's last
+    run. --full-refresh, the var off and Spark rebuild in full.
+-#}
 with
 
 open_touches as (
     select * from {{ ref('int_non_converting_paths_windowed') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 touches_flagged as (
