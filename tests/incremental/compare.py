@@ -6,9 +6,25 @@ from pathlib import Path
 
 import duckdb
 
-#: Doubles are compared at this many decimals: the same inputs summed in another order (parallel
-#: aggregation) may differ in the last bits; any real difference is far larger.
-DOUBLE_DECIMALS = 9
+#: Doubles are compared at this many significant digits: the same inputs summed in another order
+#: (parallel aggregation, rows re-inserted by an incremental run) may differ in the last bits;
+#: any real difference is far larger. A value within those bits of a rounding boundary would
+#: round apart, so a table also counts as equal when it is equal with the boundaries moved half a
+#: step (no tiny difference straddles both).
+DOUBLE_DIGITS = 12
+
+
+def _rounded(column: str, shifted: bool) -> str:
+    """SQL: the double column rounded to DOUBLE_DIGITS significant digits (shifted: the rounding
+    boundaries moved by half a step)."""
+    exponent = f'cast(floor(log10(abs("{column}"))) as integer)'
+    value = f'"{column}"'
+    if shifted:
+        value = f"({value} + 0.5 * pow(10, {exponent} - {DOUBLE_DIGITS - 1}))"
+    return (
+        f'case when "{column}" = 0 or not isfinite("{column}") then "{column}" '
+        f"else round({value}, {DOUBLE_DIGITS - 1} - {exponent}) end"
+    )
 
 
 def tables(warehouse: Path, schema: str) -> list[str]:
@@ -53,21 +69,26 @@ def differences(
             if columns != right_columns:
                 found[table] = {"columns": {"left": columns, "right": right_columns}}
                 continue
-            select = ", ".join(
-                f'round("{col}", {DOUBLE_DECIMALS}) as "{col}"'
-                if kind in ("DOUBLE", "FLOAT")
-                else f'"{col}"'
-                for col, kind in columns
-            )
-            only = {}
-            for a, b in (("lhs", "rhs"), ("rhs", "lhs")):
-                sql = (
-                    f"select {select} from {a}.{schema}.{name} except all "
-                    f"select {select} from {b}.{schema}.{name}"
+            has_doubles = any(kind in ("DOUBLE", "FLOAT") for _, kind in columns)
+            for shifted in (False, True) if has_doubles else (False,):
+                select = ", ".join(
+                    f'{_rounded(col, shifted)} as "{col}"'
+                    if kind in ("DOUBLE", "FLOAT")
+                    else f'"{col}"'
+                    for col, kind in columns
                 )
-                count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
-                if count:
-                    only[a] = {"rows": count, "sample": con.execute(f"{sql} limit 3").fetchall()}
+                only = {}
+                for a, b in (("lhs", "rhs"), ("rhs", "lhs")):
+                    sql = (
+                        f"select {select} from {a}.{schema}.{name} except all "
+                        f"select {select} from {b}.{schema}.{name}"
+                    )
+                    count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+                    if count:
+                        sample = con.execute(f"{sql} limit 3").fetchall()
+                        only[a] = {"rows": count, "sample": sample}
+                if not only:
+                    break
             if only:
                 found[table] = only
     finally:
