@@ -1,17 +1,16 @@
 {#-
-    Pre-hook of int_identifiers_unioned and int_identifier_pairs on an incremental run: delete
-    the rows the run writes again - every row of a source rebuilt whole (not an event feed), and
-    every row of an event feed's record staged since the latest _loaded_at the table holds for
-    that feed (its new copy replaces them, or drops them if it yields no row). Nothing on a full
-    build.
+    Part of int_identifier_pairs' pre-hook on an incremental run (macro
+    identifier_pairs_prepare): delete the rows of every event feed's record staged since the
+    latest _loaded_at the table holds for that feed (its new copy replaces them, or drops them
+    if it yields no row). The snapshot sources' records are deleted there only where
+    int_identifiers_unioned replaced them. Nothing on a full build.
 -#}
 {% macro identifiers_unioned_clear_rebuilt(event_feeds) -%}
     {%- if is_incremental() %}
         delete from {{ this }}
         where
-            source_name not in ('{{ event_feeds.keys() | sort | join("', '") }}')
             {%- for feed, (model_name, key_column) in event_feeds | dictsort %}
-                or (
+                {% if not loop.first %}or {% endif %}(
                     source_name = '{{ feed }}'
                     and record_key in (
                         select staged.{{ key_column }}

@@ -96,6 +96,30 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     }
 
 
+def write_snapshot_change(landing: Path, day: str) -> str:
+    """A HubSpot contacts export delivered with the day that changes one contact: it has a new
+    mobile phone number (a snapshot source: the latest export of a contact wins in staging).
+    Its record's occurrences change (the old mobile phone goes, the new one comes), so the
+    daily run must replace that HubSpot record and no other. Returns the contact's Record ID.
+    """
+    crm = landing / "crm_contacts"
+    export = sorted(crm.glob("hubspot-crm-exports-*.csv"))[0]
+    with export.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    contact = next(r for r in rows if r["Email"] and r["Mobile Phone Number"])
+    changed = {
+        **contact,
+        "Mobile Phone Number": "886955000123",
+        "Last Modified Date": datetime.strptime(day, "%Y%m%d").strftime("%Y-%m-%d 12:00"),
+    }
+    path = crm / f"hubspot-crm-exports-changed-contacts-{day}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(changed)
+    return contact["Record ID"]
+
+
 def _reachable(adjacency: dict[str, set[str]], start: str, without: str) -> set[str]:
     seen, stack = {start}, [start]
     while stack:

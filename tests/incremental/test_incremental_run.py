@@ -4,7 +4,8 @@ The sample's last day of daily exports (GA4, LINE and Meta webhooks, Shlink visi
 back; the rest is landed and built. Then the day is delivered together with what real days bring
 (late GA4 events and a late SendGrid open dated two days back, inside the lookback window;
 re-delivered GA4 events, one without its login, a SendGrid webhook retry, a LINE redelivery; a
-Twilio re-export with new statuses) and two web logins that change the identity graph (one merges
+Twilio re-export with new statuses), a HubSpot export that changes one contact's mobile phone,
+and two web logins that change the identity graph (one merges
 two customers, one makes a cookie shared, so it is excluded and its customer splits), landed, and
 dbt runs incrementally (the identity graph re-clustered only where the day touched it). A copy of
 the warehouse taken before that run is rebuilt with `--full-refresh` from the same raw tables,
@@ -31,6 +32,7 @@ from tests.incremental.deliveries import (
     write_consent_and_erasure,
     write_identity_changes,
     write_late_and_redelivered,
+    write_snapshot_change,
 )
 
 INCREMENTAL_MODELS = [
@@ -59,6 +61,9 @@ INCREMENTAL_MODELS = [
     "intermediate.int_journey_touches_windowed",
     "intermediate.int_non_converting_paths_windowed",
     "intermediate.int_attribution_paths_transformed",
+    "intermediate.int_customer_identifier_sources",
+    # the map of int_customers_stitched it saved for its next run
+    "intermediate.int_customer_identifier_sources__identifiers",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
@@ -80,6 +85,9 @@ NEW_DATA_SOURCES = {
     ],
     "int_web_sessions_sessionized": [("stg_ga4__events", "occurred_at")],
 }
+#: Sources of int_identifiers_unioned that are not event feeds (macro identity_event_feeds):
+#: derived again each run and diffed with what the table holds.
+SNAPSHOT_SOURCES = ("hubspot", "inbox", "pos", "shopify", "short_link", "web_purchase")
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
 RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
@@ -93,6 +101,17 @@ def _land(ws: Workspace) -> None:
         results = land_all(progress=False)
     quarantined = [f.path for r in results.values() for f in r.files_quarantined]
     assert not quarantined, f"the test's deliveries must pass the gate: {quarantined}"
+
+
+def _snapshot_occurrences(warehouse: Warehouse) -> set[tuple]:
+    """The occurrences int_identifiers_unioned holds for the snapshot sources."""
+    sources = "', '".join(SNAPSHOT_SOURCES)
+    return set(
+        warehouse.query(
+            "select source_name, record_key, identifier_type, identifier_hash, seen_at "
+            f"from intermediate.int_identifiers_unioned where source_name in ('{sources}')"
+        )
+    )
 
 
 def _privacy_counts(warehouse: Warehouse, customers: dict, window_start) -> tuple[int, int]:
@@ -135,6 +154,8 @@ def runs(sample_exports, tmp_path_factory):
     move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
     extras["identity"] = write_identity_changes(ws.landing, day, ws.warehouse)
+    extras["changed_contact"] = write_snapshot_change(ws.landing, day)
+    extras["snapshot_before"] = _snapshot_occurrences(warehouse)
     # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
     # only): a status update older than the window is, by design, left for a full refresh.
     lookback = max(3, (before[1] - extras["reexported_sent_on"]).days)
@@ -206,6 +227,41 @@ def test_the_day_merged_two_customers_and_split_one(runs):
         )
     }
     assert {"merge", "split"} <= reasons
+
+
+def test_the_snapshot_sources_replaced_only_their_changed_records(runs):
+    """The snapshot sources were diffed, not rebuilt: the records int_identifiers_unioned logged
+    as replaced in the daily run are exactly the snapshot records whose occurrences differ
+    from the build before it (the changed HubSpot contact, link records the day's GA4 events
+    completed), a small part of them; its consumers followed that log instead of rebuilding."""
+    _, warehouse, _, _, extras, *_ = runs
+    before, after = extras["snapshot_before"], _snapshot_occurrences(warehouse)
+    changed = {(source, record) for source, record, *_ in before ^ after}
+    sources = "', '".join(SNAPSHOT_SOURCES)
+    latest = "(select max(changed_at) from intermediate.int_identifiers_unioned__changes)"
+    logged = set(
+        warehouse.query(
+            "select distinct source_name, record_key "
+            f"from intermediate.int_identifiers_unioned__changes where changed_at = {latest} "
+            f"and source_name in ('{sources}')"
+        )
+    )
+    assert logged == changed
+    assert {record for source, record in changed if source == "hubspot"} == {
+        extras["changed_contact"]
+    }
+    records = {(source, record) for source, record, *_ in after}
+    assert 0 < len(changed) < len(records) // 10
+    for log in (
+        "int_identifiers_unioned__changes",
+        "int_identifier_pairs__changes",
+        "int_customer_identifier_sources__changes",
+    ):
+        full = warehouse.query(
+            f"select count(*) filter (where is_full), count(*) from intermediate.{log} "
+            f"where changed_at = (select max(changed_at) from intermediate.{log})"
+        )[0]
+        assert full[0] == 0 < full[1], log
 
 
 def test_the_day_withdrew_a_consent_and_erased_a_customer_before_the_window(runs):

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.customer_identifier_sources_prepare() }}",
+    post_hook="{{ omnichannel.customer_identifier_sources_finish() }}",
+) }}
 {#-
     One row per stitched, not erased customer x identifier x source it was seen in, with when it
     was first and last seen there. The one join of identifier occurrences with customers that
@@ -5,11 +12,25 @@
     are aggregated per identifier key and source before the join (an identifier belongs to one
     customer), so the join reads one row per identifier and source instead of every record
     (4.5M occurrences -> 1.0M rows at 100k customers); type and hash are read back from the key.
+    Incremental on DuckDB (var identity_incremental; macros/identity_changes.sql): a row is a
+    function of its identifier's occurrences and of its (customer_id, is_erased). The pre-hook
+    deletes, and this SQL derives again, the rows of the identifier keys whose occurrences
+    int_identifiers_unioned replaced since this model's last run (its change log
+    int_identifiers_unioned__changes) and of those whose customer or erasure state in
+    int_customers_stitched differs from the map this model's last build saved (__identifiers:
+    merges, splits, exclusions, erasures, new identifiers). Every other row would come out of a
+    full refresh unchanged. Table on Spark, when identity_incremental is false, and on
+    --full-refresh.
 -#}
 with
 
 occurrences as (
     select * from {{ ref('int_identifiers_unioned') }}
+    {% if is_incremental() %}
+        where identifier_key in (
+            select record_key from {{ omnichannel.identity_changes_temp('affected') }}
+        )
+    {% endif %}
 ),
 
 customers as (

@@ -10,14 +10,14 @@
 {%- endfor -%}
 {%- set single_identifier_feeds = event_feeds.keys() | reject('in', pairing_feeds) | sort -%}
 {%- set single_identifier_feeds = "'" ~ single_identifier_feeds | join("', '") ~ "'" -%}
-{%- set pairing_feed_names = "'" ~ pairing_feeds.keys() | sort | join("', '") ~ "'" -%}
-{%- set incremental = target.type == 'duckdb' and var('identity_incremental') -%}
+{%- set snapshot_sources = omnichannel.identity_snapshot_sources(event_feeds) -%}
 {{ config(
-    materialized='incremental' if incremental else 'table',
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
     incremental_strategy='delete+insert',
     unique_key=['source_name', 'record_key'],
     on_schema_change='append_new_columns',
-    pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ pairing_feeds ~ ") }}",
+    pre_hook="{{ omnichannel.identifier_pairs_prepare(" ~ pairing_feeds ~ ") }}",
+    post_hook="{{ omnichannel.identifier_pairs_finish() }}",
 ) }}
 {#-
     Identifiers seen together in one record: one row per source x record x unordered pair of
@@ -34,8 +34,12 @@
     of every record staged again, in case its new copy carries fewer than two identifiers).
     Feeds whose records carry a single identifier column (line, line_send_log, twilio,
     sendgrid: macro identity_occurrences) make no pair and are never read: with no pair to hold
-    their watermark, they would otherwise be read whole on every run. Every other source is
-    rebuilt whole each run: the pre-hook deletes its pairs. Table on Spark, when
+    their watermark, they would otherwise be read whole on every run. The other sources
+    (snapshot exports and link records) follow int_identifiers_unioned's change log
+    (int_identifiers_unioned__changes, macros/identity_changes.sql): only the records it
+    replaced since this model's last run (its own __changes log of run markers) are paired
+    again, the pre-hook first dropping their pairs; every snapshot record when the log cannot
+    be followed (missing, rebuilt in full or pruned since). Table on Spark, when
     identity_incremental is false, and on --full-refresh.
 -#}
 {#- the pre-hook reads the feeds' staging models (which records were staged again) #}
@@ -46,12 +50,22 @@
 with
 
 occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
+    -- aliased for the correlated exists below (sqlfluff does not see that use)
+    select * from {{ ref('int_identifiers_unioned') }} as unioned  -- noqa: AL05
     where
         source_name not in ({{ single_identifier_feeds }})
     {% if is_incremental() %}
             and (
-                source_name not in ({{ pairing_feed_names }})
+                (
+                    source_name in ({{ snapshot_sources }})
+                    and exists (
+                        select 1
+                        from {{ omnichannel.identity_changes_temp('affected') }} as affected
+                        where
+                            affected.source_name = unioned.source_name
+                            and affected.record_key = unioned.record_key
+                    )
+                )
                 {% for feed in pairing_feeds | sort %}
                     or (
                         source_name = '{{ feed }}'

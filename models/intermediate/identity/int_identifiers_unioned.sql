@@ -1,11 +1,11 @@
 {%- set event_feeds = omnichannel.identity_event_feeds() -%}
-{%- set incremental = target.type == 'duckdb' and var('identity_incremental') -%}
 {{ config(
-    materialized='incremental' if incremental else 'table',
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
     incremental_strategy='delete+insert',
     unique_key=['source_name', 'record_key'],
     on_schema_change='append_new_columns',
-    pre_hook="{{ omnichannel.identifiers_unioned_clear_rebuilt(" ~ event_feeds ~ ") }}",
+    pre_hook="{{ omnichannel.identifiers_unioned_prepare(" ~ event_feeds ~ ") }}",
+    post_hook="{{ omnichannel.identifiers_unioned_finish() }}",
 ) }}
 {#-
     Every occurrence of a customer identifier in a staged record: one row per source x record x
@@ -19,54 +19,41 @@
       `sl=<code>`;
     - web_purchase (record_key = Shopify order Id): the order's email and phones and the web
       cookie / app instance of the GA4 purchase whose transaction_id is that Id.
-    Incremental on DuckDB (var identity_incremental): the records of the event feeds (ga4, line,
-    line_send_log, twilio, sendgrid, meta, consent: one staged row per record_key, the staging model's
-    unique key) are read only where staged after the latest _loaded_at this table holds for the
-    feed, and replace that record's rows (delete+insert on source_name, record_key; a pre-hook
-    first drops the rows of every record staged again, in case its new copy carries no
-    identifier). Every other source (snapshot exports, and the link records, whose groups span
-    several events) is rebuilt whole each run: the pre-hook deletes its rows.
+    Incremental on DuckDB (var identity_incremental; macros/identity_changes.sql, doc
+    identity_incremental): a run replaces only the records (source_name, record_key) whose
+    occurrences can have changed, and logs them in __changes for int_identifier_pairs and
+    int_customer_identifier_sources:
+    - the event feeds (ga4, line, line_send_log, twilio, sendgrid, meta, consent: one staged row
+      per record_key, the staging model's unique key): the records staged after the latest
+      _loaded_at this table holds for the feed;
+    - every other source (snapshot exports: hubspot, shopify, pos, inbox; the link records
+      short_link and web_purchase, whose groups span several events): the pre-hook derives
+      them all again into a temp table and diffs that with what this table holds for them
+      (the rows of EXCEPT both ways on source_name, record_key, identifier_type,
+      identifier_hash, seen_at, found by a full outer join on the first four, unique on both
+      sides); only the records whose occurrences changed or vanished are replaced, from that
+      temp table (a day that changes one HubSpot contact replaces that one record, where the
+      whole 795k occurrences of these sources were deleted and inserted at 100k customers).
+    The pre-hook deletes the affected records' rows (a record that now yields no row stays
+    deleted); this SQL inserts their rows again (delete+insert on source_name, record_key).
+    Table on Spark, when identity_incremental is false, and on --full-refresh.
 -#}
 {%- set occurrences = omnichannel.identity_occurrences() -%}
+{#- on an incremental run the snapshot sources come from the pre-hook's temp table -#}
+{%- set entries = [] -%}
+{%- for entry in occurrences -%}
+    {%- if event_feeds.get(entry[0], ('', ''))[0] == entry[1] or not is_incremental() -%}
+        {%- do entries.append(entry) -%}
+    {%- endif -%}
+{%- endfor %}
 
 with
 
-{% for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-    {%- set is_feed = event_feeds.get(source_name, ('', ''))[0] == model_name %}
-    {{ source_name }}_{{ model_name }} as (
-        {%- for identifier_type, hash_expression in identifiers %}
-            select
-                '{{ source_name }}' as source_name,
-                {{ key_column }} as record_key,
-                '{{ identifier_type }}' as identifier_type,
-                {{ hash_expression }} as identifier_hash,
-                {{ seen_column }} as seen_at,
-                {%- if is_feed %}
-                    _loaded_at
-                {%- else %}
-                    cast(null as {{ api.Column.translate_type('timestamp') }}) as _loaded_at
-                {%- endif %}
-            from {{ ref(model_name) }}
-            {%- if is_feed and is_incremental() %}
-                where _loaded_at > {{ omnichannel.identifiers_unioned_watermark(source_name) }}
-            {%- endif %}
-            {%- if not loop.last %}
-                union all
-            {%- endif %}
-        {%- endfor %}
-    ),
-
-{% endfor %}
 unioned as (
-    {%- for source_name, model_name, key_column, seen_column, identifiers in occurrences %}
-        select * from {{ source_name }}_{{ model_name }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ omnichannel.identity_occurrences_select(entries, event_feeds, is_incremental()) }}
 ),
 
-final as (
+derived as (
     select
         {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} as identifier_key,
         source_name,
@@ -78,6 +65,38 @@ final as (
     from unioned
     where identifier_hash is not null and record_key is not null
     group by source_name, record_key, identifier_type, identifier_hash
-)
+),
+
+{% if is_incremental() %}
+
+    snapshot_replaced as (
+        select
+            snapshot_now.identifier_key,
+            snapshot_now.source_name,
+            snapshot_now.record_key,
+            snapshot_now.identifier_type,
+            snapshot_now.identifier_hash,
+            snapshot_now.seen_at,
+            snapshot_now._loaded_at
+        from {{ omnichannel.identity_changes_temp('snapshot_now') }} as snapshot_now
+        inner join {{ omnichannel.identity_changes_temp('affected') }} as affected
+            on
+                snapshot_now.source_name = affected.source_name
+                and snapshot_now.record_key = affected.record_key
+    ),
+
+    final as (
+        select * from derived
+        union all
+        select * from snapshot_replaced
+    )
+
+{% else %}
+
+    final as (
+        select * from derived
+    )
+
+{% endif %}
 
 select * from final
