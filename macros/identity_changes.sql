@@ -46,10 +46,9 @@
     select per identifier column, unioned; columns source_name, record_key, identifier_type,
     identifier_hash, seen_at, _loaded_at (the staged row's, for an event feed's own model; null
     otherwise). `feed_filter` true reads an event feed's model only where staged after the
-    feed's watermark in the current model's table. `relations` (model name -> relation or CTE
-    name) reads a model from there instead of its ref.
+    feed's watermark in the current model's table.
 -#}
-{% macro identity_occurrences_select(entries, event_feeds, feed_filter=false, relations={}) -%}
+{% macro identity_occurrences_select(entries, event_feeds, feed_filter=false) -%}
     {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
     {%- for source_name, model_name, key_column, seen_column, identifiers in entries %}
         {%- set is_feed = event_feeds.get(source_name, ('', ''))[0] == model_name %}
@@ -65,7 +64,7 @@
                 {%- else %}
                     cast(null as {{ timestamp_type }}) as _loaded_at
                 {%- endif %}
-            from {{ relations.get(model_name) or ref(model_name) }}
+            from {{ ref(model_name) }}
             {%- if is_feed and feed_filter %}
                 where _loaded_at > {{ omnichannel.identifiers_unioned_watermark(source_name) }}
             {%- endif %}
@@ -77,6 +76,26 @@
             union all
         {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#-
+    SQL: one row per source x record x identifier of the occurrences in `relation` (a CTE or
+    table with identity_occurrences_select's columns): its identifier_key, the first seen_at and
+    the latest _loaded_at; occurrences without a hash or a record key left out. The rows of
+    int_identifiers_unioned.
+-#}
+{% macro identity_occurrences_grouped(relation) -%}
+    select
+        {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} as identifier_key,
+        source_name,
+        record_key,
+        identifier_type,
+        identifier_hash,
+        min(seen_at) as seen_at,
+        max(_loaded_at) as _loaded_at
+    from {{ relation }}
+    where identifier_hash is not null and record_key is not null
+    group by source_name, record_key, identifier_type, identifier_hash
 {%- endmacro %}
 
 {#- The entries of identity_occurrences that are not an event feed's own model. -#}
@@ -154,36 +173,15 @@
     {%- set snapshot_now = omnichannel.identity_changes_temp('snapshot_now') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set entries = omnichannel.identity_snapshot_entries(event_feeds) -%}
-    {#- a staging view read by several selects (one per identifier column, and shopify for
-        two sources) is computed once: 1.8-2.0 s instead of 2.9-4.8 s for this table at 100k -#}
-    {%- set views = {} -%}
-    {%- for entry in entries -%}
-        {%- set relation = load_relation(ref(entry[1])) -%}
-        {%- if relation is not none and relation.is_view -%}
-            {%- do views.update({entry[1]: 'staged_' ~ entry[1]}) -%}
-        {%- endif -%}
-    {%- endfor %}
+    {#- the snapshot sources' staging models are tables (incremental), read once per
+        identifier column -#}
     {% if is_incremental() %}
         create or replace temp table {{ snapshot_now }} as
         with
-        {% for model_name, cte_name in views | dictsort %}
-            {{ cte_name }} as materialized (select * from {{ ref(model_name) }}),
-        {% endfor %}
         occurrences as (
-            {{ omnichannel.identity_occurrences_select(entries, event_feeds, relations=views) }}
+            {{ omnichannel.identity_occurrences_select(entries, event_feeds) }}
         )
-        select
-            {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }}
-                as identifier_key,
-            source_name,
-            record_key,
-            identifier_type,
-            identifier_hash,
-            min(seen_at) as seen_at,
-            max(_loaded_at) as _loaded_at
-        from occurrences
-        where identifier_hash is not null and record_key is not null
-        group by source_name, record_key, identifier_type, identifier_hash;
+        {{ omnichannel.identity_occurrences_grouped('occurrences') }};
 
         {#- (source_name, record_key, identifier_type, identifier_hash) is unique on both sides
             (grouped), so a full outer join on it, comparing seen_at, finds the rows of

@@ -54,17 +54,7 @@ unioned as (
 ),
 
 derived as (
-    select
-        {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} as identifier_key,
-        source_name,
-        record_key,
-        identifier_type,
-        identifier_hash,
-        min(seen_at) as seen_at,
-        max(_loaded_at) as _loaded_at
-    from unioned
-    where identifier_hash is not null and record_key is not null
-    group by source_name, record_key, identifier_type, identifier_hash
+    {{ omnichannel.identity_occurrences_grouped('unioned') }}
 ),
 
 {% if is_incremental() %}
