@@ -24,6 +24,14 @@ time by this script), or by os.wait4's rusage where that tool is missing. A `dbt
 the dbt stages is not timed (every stage would otherwise pay the project parse). The load
 average is recorded around every stage: the machine may be shared.
 
+`--landed-cache DIR` keeps the state after `land` (landing, held-back day, truth, warehouse) in
+`DIR/<customers>-<days>-<seed>/` with the generate and land measurements; a later run with the
+same cache starts from a copy of it (files hard-linked, the warehouse copied) and reports those
+two stages as measured then (flagged `reused` in the JSON and Markdown). `--land-only` fills the
+cache and stops. The dbt stages always run afresh. Each dbt stage also records its models'
+execution times (run_results), and the Markdown lists the slowest of the full build and the
+daily run.
+
 Medians per stage over the runs of a size; the slope of a stage is d log(time) / d log(customers)
 between consecutive sizes (1 = linear, 2 = quadratic). Results: bench/results/scale-<sizes>.json
 and .md (and a -<tag> suffix with --tag), so runs can be compared.
@@ -126,13 +134,52 @@ def raw_rows(warehouse: Path) -> int:
         con.close()
 
 
-def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
+def _restore_landed(cache: Path, work: Path) -> dict:
+    """Start `work` from a landed-cache entry: files hard-linked (landing never rewrites a file,
+    it moves them), the warehouse copied. Returns the entry's meta (stage figures, provenance)."""
+    for name in ("landing", "truth", "held_back", "quarantine"):
+        if (cache / name).exists():
+            shutil.copytree(cache / name, work / name, copy_function=os.link)
+    (work / "warehouse").mkdir(parents=True)
+    shutil.copy2(cache / "warehouse" / "warehouse.duckdb", work / "warehouse" / "warehouse.duckdb")
+    return json.loads((cache / "meta.json").read_text())
+
+
+def _save_landed(work: Path, cache: Path, meta: dict) -> None:
+    tmp = cache.with_name(cache.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for name in ("landing", "truth", "held_back", "quarantine"):
+        if (work / name).exists():
+            shutil.copytree(work / name, tmp / name, copy_function=os.link)
+    (tmp / "warehouse").mkdir(parents=True)
+    shutil.copy2(work / "warehouse" / "warehouse.duckdb", tmp / "warehouse" / "warehouse.duckdb")
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    tmp.rename(cache)
+
+
+def model_seconds(run_results: Path) -> dict[str, float]:
+    """execution_time per model (and seed) of one dbt invocation, from its run_results.json."""
+    return {
+        node["unique_id"].split(".")[-1]: round(node["execution_time"], 2)
+        for node in json.loads(run_results.read_text())["results"]
+    }
+
+
+def one_run(
+    customers: int,
+    days: int,
+    seed: int,
+    work: Path,
+    landed_cache: Path | None = None,
+    land_only: bool = False,
+) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     landing, truth, held = work / "landing", work / "truth", work / "held_back"
     warehouse = work / "warehouse" / "warehouse.duckdb"
-    warehouse.parent.mkdir(parents=True)
+    work.mkdir(parents=True)
     logs = work / "logs"
     logs.mkdir()
+    cache = landed_cache / f"{customers}-{days}-{seed}" if landed_cache else None
     env = dict(os.environ)
     env.update(
         OMNI_PII_SALT=env.get("OMNI_PII_SALT") or "bench-salt",
@@ -153,11 +200,29 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
         print(f"    {name:<12} {stages[name]['seconds']:>8.1f} s {stages[name]['peak_mib']:>6} MiB",
               flush=True)  # fmt: skip
 
-    stage("generate", [PYTHON, "-c", GENERATE, str(landing), str(truth), str(customers),
-                       str(days), str(seed)])  # fmt: skip
-    day = last_day(landing)
-    hold_back_day(landing, held, day)
-    stage("land", [PYTHON, "-c", LAND])
+    if cache is not None and (cache / "meta.json").exists():
+        meta = _restore_landed(cache, work)
+        for name in ("generate", "land"):
+            stages[name] = {**meta["stages"][name], "reused": str(cache)}
+            print(f"    {name:<12} reused from {cache} (measured {meta['measured_at']}, "
+                  f"commit {meta['commit']})", flush=True)  # fmt: skip
+        day = meta["held_back_day"]
+    else:
+        warehouse.parent.mkdir(parents=True)
+        stage("generate", [PYTHON, "-c", GENERATE, str(landing), str(truth), str(customers),
+                           str(days), str(seed)])  # fmt: skip
+        day = last_day(landing)
+        hold_back_day(landing, held, day)
+        stage("land", [PYTHON, "-c", LAND])
+        if cache is not None:
+            _save_landed(work, cache, {
+                "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "commit": _commit(), "held_back_day": day,
+                "stages": {name: stages[name] for name in ("generate", "land")},
+            })  # fmt: skip
+            print(f"    landed state saved in {cache}", flush=True)
+    if land_only:
+        return {"stages": stages, "held_back_day": day}
     history_rows = raw_rows(warehouse)
     subprocess.run([DBT, "parse", *dbt_paths], env=env, cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
@@ -170,10 +235,12 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
                   "path:models/intermediate/touchpoints"],
     }  # fmt: skip
     first_build: dict[str, float] = {}
+    first_models: dict[str, float] = {}
     for name in DBT_STAGES:
         stage(name, [DBT, *selections[name], *dbt_paths])
         for layer, seconds in layer_seconds(work / "target" / "run_results.json").items():
             first_build[layer] = round(first_build.get(layer, 0.0) + seconds, 2)
+        first_models.update(model_seconds(work / "target" / "run_results.json"))
     move_files(held, landing)
     stage("daily_land", [PYTHON, "-c", LAND])
     total_rows = raw_rows(warehouse)
@@ -183,6 +250,8 @@ def one_run(customers: int, days: int, seed: int, work: Path) -> dict:
         "stages": stages,
         "first_build_by_layer": first_build,
         "daily_dbt_by_layer": layer_seconds(work / "target" / "run_results.json"),
+        "first_build_models": first_models,
+        "daily_dbt_models": model_seconds(work / "target" / "run_results.json"),
         "held_back_day": day,
         "raw_rows": total_rows,
         "daily_raw_rows": total_rows - history_rows,
@@ -208,6 +277,12 @@ def layer_seconds(run_results: Path) -> dict[str, float]:
             layer = "other intermediate and marts"
         layers[layer] = round(layers.get(layer, 0.0) + node["execution_time"], 2)
     return layers
+
+
+def _commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def _count(warehouse: Path, table: str) -> int:
@@ -302,6 +377,20 @@ def markdown(result: dict) -> str:
         first, daily = run["first_build_by_layer"], run["daily_dbt_by_layer"]
         cells = [f"{k} {first.get(k, 0):.1f} -> {daily.get(k, 0):.1f} s" for k in sorted(daily)]
         lines.append(f"- {s:,}: " + "; ".join(cells))
+    for s in sizes:
+        run = result["runs"][str(s)][-1]
+        for label, key in (("full build", "first_build_models"), ("daily run", "daily_dbt_models")):
+            top = sorted(run.get(key, {}).items(), key=lambda kv: -kv[1])[:12]
+            if top:
+                lines.append(f"- {s:,}, slowest models of the {label}: "
+                             + ", ".join(f"{m} {v:.1f} s" for m, v in top))  # fmt: skip
+    reused = sorted({
+        stage["reused"] for runs in result["runs"].values() for run in runs
+        for stage in run["stages"].values() if "reused" in stage
+    })  # fmt: skip
+    if reused:
+        lines += ["", "generate and land were not run again: their figures are those measured "
+                  "when the landed state was cached (" + ", ".join(reused) + ")."]  # fmt: skip
     lines += [
         "",
         "Stages: see bench/scale_bench.py. full_dbt = staging + identity + touchpoints + marts "
@@ -323,7 +412,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", default="", help="suffix of the results file names")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results")
     parser.add_argument("--keep", action="store_true", help="keep the last run's folders")
+    parser.add_argument(
+        "--landed-cache",
+        type=Path,
+        default=None,
+        help="reuse (or fill) the state after `land` kept in this folder",
+    )
+    parser.add_argument(
+        "--land-only", action="store_true", help="generate and land into --landed-cache, then stop"
+    )
     args = parser.parse_args(argv)
+    if args.land_only and args.landed_cache is None:
+        parser.error("--land-only needs --landed-cache")
 
     sizes = [int(s) for s in args.sizes.split(",")]
     repeats = [int(r) for r in args.repeats.split(",")]
@@ -331,9 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats *= len(sizes)
     if len(repeats) != len(sizes):
         parser.error("--repeats needs one value, or one per size")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    commit = _commit()
     result: dict = {
         "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python", "bench/scale_bench.py", *(argv or sys.argv[1:])]),
@@ -354,14 +452,20 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(repeat):
             print(f"== {size:,} customers, run {i + 1}/{repeat}", flush=True)
             work = args.out / str(size) / f"run{i}"
-            runs.append(one_run(size, args.days, args.seed, work))
+            runs.append(
+                one_run(size, args.days, args.seed, work, args.landed_cache, args.land_only)
+            )
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
+        if args.land_only:
+            continue
         result["runs"][str(size)] = runs
         result["summary"][str(size)] = summarise(runs)
         result["data"][str(size)] = {
             k: runs[-1][k] for k in ("raw_rows", "daily_raw_rows", "touchpoints", "held_back_day")
         }
+    if args.land_only:
+        return 0
     result["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
     result["slopes"] = slopes(sizes, {s: result["summary"][str(s)] for s in sizes})
     text = markdown(result)
