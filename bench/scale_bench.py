@@ -16,9 +16,13 @@ Per size and run, in a fresh folder `<out>/<customers>/run<i>/`:
   marts        dbt: everything else (journeys, attribution, customers, marts)
   daily_land   the held-back day landed
   daily_dbt    `dbt run` of the whole project, incremental (the daily run)
+  full_refresh `dbt run --full-refresh` of the whole project on the same data: the full refresh
+               a user runs (one invocation, 2 threads, so independent models overlap; the staged
+               stages above run one layer at a time); `--no-full-refresh` skips it
 
 `full_dbt` in the summary is staging + identity + touchpoints + marts (models only, no dbt
-tests: those are gates, not transforms); `daily / full` compares the daily dbt run with it.
+tests: those are gates, not transforms); `daily / full` compares the daily dbt run with it, and
+`daily / full_refresh` with the one-invocation full refresh of the same data.
 Each stage is one child process measured by `/usr/bin/time -v` (maximum resident set size; wall
 time by this script), or by os.wait4's rusage where that tool is missing. A `dbt parse` before
 the dbt stages is not timed (every stage would otherwise pay the project parse). The load
@@ -61,7 +65,7 @@ PYTHON = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
 TIME = Path("/usr/bin/time")
 DBT_STAGES = ("staging", "identity", "touchpoints", "marts")
-STAGES = ("generate", "land", *DBT_STAGES, "daily_land", "daily_dbt")
+STAGES = ("generate", "land", *DBT_STAGES, "daily_land", "daily_dbt", "full_refresh")
 INCREMENTAL_TOUCHPOINT_MODELS = {
     "int_web_sessions_sessionized",
     "int_service_chats_sessionized",
@@ -172,6 +176,7 @@ def one_run(
     work: Path,
     landed_cache: Path | None = None,
     land_only: bool = False,
+    full_refresh: bool = True,
 ) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     landing, truth, held = work / "landing", work / "truth", work / "held_back"
@@ -246,12 +251,19 @@ def one_run(
     total_rows = raw_rows(warehouse)
     stage("daily_dbt", [DBT, "run", *dbt_paths])
     touchpoints = _count(warehouse, "marts.touchpoints")
+    daily_models = model_seconds(work / "target" / "run_results.json")
+    daily_layers = layer_seconds(work / "target" / "run_results.json")
+    refresh_models: dict[str, float] = {}
+    if full_refresh:
+        stage("full_refresh", [DBT, "run", "--full-refresh", *dbt_paths])
+        refresh_models = model_seconds(work / "target" / "run_results.json")
     return {
         "stages": stages,
         "first_build_by_layer": first_build,
-        "daily_dbt_by_layer": layer_seconds(work / "target" / "run_results.json"),
+        "daily_dbt_by_layer": daily_layers,
         "first_build_models": first_models,
-        "daily_dbt_models": model_seconds(work / "target" / "run_results.json"),
+        "daily_dbt_models": daily_models,
+        "full_refresh_models": refresh_models,
         "held_back_day": day,
         "raw_rows": total_rows,
         "daily_raw_rows": total_rows - history_rows,
@@ -306,6 +318,7 @@ def summarise(size_runs: list[dict]) -> dict:
             "peak_mib": round(med([r["stages"][name]["peak_mib"] for r in size_runs])),
         }
         for name in STAGES
+        if all(name in r["stages"] for r in size_runs)
     }
     full = [sum(r["stages"][s]["seconds"] for s in DBT_STAGES) for r in size_runs]
     summary["full_dbt"] = {
@@ -319,6 +332,8 @@ def summarise(size_runs: list[dict]) -> dict:
 def slopes(sizes: list[int], summaries: dict[int, dict]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for name in (*STAGES, "full_dbt"):
+        if not all(name in summaries[s] for s in sizes):
+            continue
         per: dict[str, float] = {}
         for small, large in zip(sizes, sizes[1:], strict=False):
             a, b = summaries[small][name]["seconds"], summaries[large][name]["seconds"]
@@ -346,6 +361,8 @@ def markdown(result: dict) -> str:
         "|---|" + "---|" * len(sizes) + "---|",
     ]
     for name in (*STAGES, "full_dbt"):
+        if name not in result["slopes"]:
+            continue
         cells = [
             f"{result['summary'][str(s)][name]['seconds']:.1f} s "
             f"({result['summary'][str(s)][name]['peak_mib']} MiB)"
@@ -355,17 +372,22 @@ def markdown(result: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {slope} |")
     lines += [
         "",
-        "| size | raw rows | daily raw rows (share) | touchpoints | daily_dbt / full_dbt |",
-        "|---|---|---|---|---|",
+        "| size | raw rows | daily raw rows (share) | touchpoints | daily_dbt / full_dbt "
+        "| daily_dbt / full_refresh |",
+        "|---|---|---|---|---|---|",
     ]
     for s in sizes:
         info = result["data"][str(s)]
         summ = result["summary"][str(s)]
         ratio = summ["daily_dbt"]["seconds"] / summ["full_dbt"]["seconds"]
         share = info["daily_raw_rows"] / info["raw_rows"]
+        refresh = summ.get("full_refresh")
+        refresh_ratio = (
+            f"{summ['daily_dbt']['seconds'] / refresh['seconds']:.0%}" if refresh else "-"
+        )
         lines.append(
             f"| {s:,} | {info['raw_rows']:,} | {info['daily_raw_rows']:,} ({share:.1%}) | "
-            f"{info['touchpoints']:,} | {ratio:.0%} |"
+            f"{info['touchpoints']:,} | {ratio:.0%} | {refresh_ratio} |"
         )
     lines += [
         "",
@@ -379,7 +401,11 @@ def markdown(result: dict) -> str:
         lines.append(f"- {s:,}: " + "; ".join(cells))
     for s in sizes:
         run = result["runs"][str(s)][-1]
-        for label, key in (("full build", "first_build_models"), ("daily run", "daily_dbt_models")):
+        for label, key in (
+            ("staged full build", "first_build_models"),
+            ("daily run", "daily_dbt_models"),
+            ("full refresh", "full_refresh_models"),
+        ):
             top = sorted(run.get(key, {}).items(), key=lambda kv: -kv[1])[:12]
             if top:
                 lines.append(f"- {s:,}, slowest models of the {label}: "
@@ -394,7 +420,8 @@ def markdown(result: dict) -> str:
     lines += [
         "",
         "Stages: see bench/scale_bench.py. full_dbt = staging + identity + touchpoints + marts "
-        "(first build, models only); daily_dbt = `dbt run` after landing the held-back last day.",
+        "(first build, models only); daily_dbt = `dbt run` after landing the held-back last day; "
+        "full_refresh = `dbt run --full-refresh` of everything, after the daily run.",
         "",
     ]
     return "\n".join(lines)
@@ -417,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=None,
         help="reuse (or fill) the state after `land` kept in this folder",
+    )
+    parser.add_argument(
+        "--no-full-refresh", action="store_true", help="skip the one-invocation full refresh"
     )
     parser.add_argument(
         "--land-only", action="store_true", help="generate and land into --landed-cache, then stop"
@@ -453,7 +483,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {size:,} customers, run {i + 1}/{repeat}", flush=True)
             work = args.out / str(size) / f"run{i}"
             runs.append(
-                one_run(size, args.days, args.seed, work, args.landed_cache, args.land_only)
+                one_run(
+                    size,
+                    args.days,
+                    args.seed,
+                    work,
+                    args.landed_cache,
+                    args.land_only,
+                    not args.no_full_refresh,
+                )
             )
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
