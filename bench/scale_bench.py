@@ -16,9 +16,13 @@ Per size and run, in a fresh folder `<out>/<customers>/run<i>/`:
   marts        dbt: everything else (journeys, attribution, customers, marts)
   daily_land   the held-back day landed
   daily_dbt    `dbt run` of the whole project, incremental (the daily run)
-  full_refresh `dbt run --full-refresh` of the whole project on the same data: the full refresh
-               a user runs (one invocation, 2 threads, so independent models overlap; the staged
-               stages above run one layer at a time); `--no-full-refresh` skips it
+  full_refresh `dbt build --full-refresh` of the seeds and models, on the same data: the full
+               refresh a user runs (one invocation, 2 threads, so independent models overlap; the
+               staged stages above run one layer at a time); `--no-full-refresh` skips it
+
+`--first-build one` builds the history in that one invocation instead of the four staged
+stages (stage `full_refresh`, on the history without the held-back day; no second full refresh
+after the daily run): half the dbt time of a size, without the per-layer wall times.
 
 `full_dbt` in the summary is staging + identity + touchpoints + marts (models only, no dbt
 tests: those are gates, not transforms); `daily / full` compares the daily dbt run with it, and
@@ -177,6 +181,7 @@ def one_run(
     landed_cache: Path | None = None,
     land_only: bool = False,
     full_refresh: bool = True,
+    staged: bool = True,
 ) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     landing, truth, held = work / "landing", work / "truth", work / "held_back"
@@ -194,6 +199,8 @@ def one_run(
         OMNI_TRUTH_DIR=str(truth),
     )
     env.pop("OMNI_DEMO", None)
+    refresh_cmd = [DBT, "build", "--resource-type", "seed", "--resource-type", "model",
+                   "--full-refresh"]  # fmt: skip
     dbt_paths = [
         "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
         "--target-path", str(work / "target"), "--log-path", str(work / "dbt-logs"),
@@ -241,8 +248,9 @@ def one_run(
     }  # fmt: skip
     first_build: dict[str, float] = {}
     first_models: dict[str, float] = {}
-    for name in DBT_STAGES:
-        stage(name, [DBT, *selections[name], *dbt_paths])
+    for name in DBT_STAGES if staged else ("full_refresh",):
+        stage(name, [*refresh_cmd, *dbt_paths] if name == "full_refresh" else
+              [DBT, *selections[name], *dbt_paths])  # fmt: skip
         for layer, seconds in layer_seconds(work / "target" / "run_results.json").items():
             first_build[layer] = round(first_build.get(layer, 0.0) + seconds, 2)
         first_models.update(model_seconds(work / "target" / "run_results.json"))
@@ -253,9 +261,9 @@ def one_run(
     touchpoints = _count(warehouse, "marts.touchpoints")
     daily_models = model_seconds(work / "target" / "run_results.json")
     daily_layers = layer_seconds(work / "target" / "run_results.json")
-    refresh_models: dict[str, float] = {}
-    if full_refresh:
-        stage("full_refresh", [DBT, "run", "--full-refresh", *dbt_paths])
+    refresh_models = {} if staged else dict(first_models)
+    if full_refresh and staged:
+        stage("full_refresh", [*refresh_cmd, *dbt_paths])
         refresh_models = model_seconds(work / "target" / "run_results.json")
     return {
         "stages": stages,
@@ -320,12 +328,13 @@ def summarise(size_runs: list[dict]) -> dict:
         for name in STAGES
         if all(name in r["stages"] for r in size_runs)
     }
-    full = [sum(r["stages"][s]["seconds"] for s in DBT_STAGES) for r in size_runs]
-    summary["full_dbt"] = {
-        "seconds": med(full),
-        "seconds_runs": [round(v, 2) for v in full],
-        "peak_mib": max(summary[s]["peak_mib"] for s in DBT_STAGES),
-    }
+    if all(s in summary for s in DBT_STAGES):
+        full = [sum(r["stages"][s]["seconds"] for s in DBT_STAGES) for r in size_runs]
+        summary["full_dbt"] = {
+            "seconds": med(full),
+            "seconds_runs": [round(v, 2) for v in full],
+            "peak_mib": max(summary[s]["peak_mib"] for s in DBT_STAGES),
+        }
     return summary
 
 
@@ -379,7 +388,10 @@ def markdown(result: dict) -> str:
     for s in sizes:
         info = result["data"][str(s)]
         summ = result["summary"][str(s)]
-        ratio = summ["daily_dbt"]["seconds"] / summ["full_dbt"]["seconds"]
+        staged_full = summ.get("full_dbt")
+        ratio = (
+            f"{summ['daily_dbt']['seconds'] / staged_full['seconds']:.0%}" if staged_full else "-"
+        )
         share = info["daily_raw_rows"] / info["raw_rows"]
         refresh = summ.get("full_refresh")
         refresh_ratio = (
@@ -387,7 +399,7 @@ def markdown(result: dict) -> str:
         )
         lines.append(
             f"| {s:,} | {info['raw_rows']:,} | {info['daily_raw_rows']:,} ({share:.1%}) | "
-            f"{info['touchpoints']:,} | {ratio:.0%} | {refresh_ratio} |"
+            f"{info['touchpoints']:,} | {ratio} | {refresh_ratio} |"
         )
     lines += [
         "",
@@ -407,6 +419,8 @@ def markdown(result: dict) -> str:
             ("full refresh", "full_refresh_models"),
         ):
             top = sorted(run.get(key, {}).items(), key=lambda kv: -kv[1])[:12]
+            if key == "first_build_models" and "staging" not in run["stages"]:
+                continue  # --first-build one: the full refresh line below lists them
             if top:
                 lines.append(f"- {s:,}, slowest models of the {label}: "
                              + ", ".join(f"{m} {v:.1f} s" for m, v in top))  # fmt: skip
@@ -421,7 +435,8 @@ def markdown(result: dict) -> str:
         "",
         "Stages: see bench/scale_bench.py. full_dbt = staging + identity + touchpoints + marts "
         "(first build, models only); daily_dbt = `dbt run` after landing the held-back last day; "
-        "full_refresh = `dbt run --full-refresh` of everything, after the daily run.",
+        "full_refresh = `dbt build --resource-type seed --resource-type model --full-refresh`, "
+        "one invocation (after the daily run; with --first-build one, the first build itself).",
         "",
     ]
     return "\n".join(lines)
@@ -444,6 +459,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=None,
         help="reuse (or fill) the state after `land` kept in this folder",
+    )
+    parser.add_argument(
+        "--first-build",
+        choices=("staged", "one"),
+        default="staged",
+        help="first build in four timed stages (default) or one invocation",
     )
     parser.add_argument(
         "--no-full-refresh", action="store_true", help="skip the one-invocation full refresh"
@@ -491,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.landed_cache,
                     args.land_only,
                     not args.no_full_refresh,
+                    args.first_build == "staged",
                 )
             )
             if not args.keep:
