@@ -49,12 +49,8 @@
 
 with
 
-unioned as (
-    {{ omnichannel.identity_occurrences_select(entries, event_feeds, is_incremental()) }}
-),
-
 derived as (
-    {{ omnichannel.identity_occurrences_grouped('unioned') }}
+    {{ omnichannel.identity_occurrences_derived(entries, event_feeds, is_incremental()) }}
 ),
 
 {% if is_incremental() %}
