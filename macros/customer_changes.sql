@@ -47,8 +47,28 @@
         else []) -%}
     {%- set producer_logs = [omnichannel.touch_changes_state(touchpoints, 'changes')] -%}
     {% if omnichannel.journey_changes_can_follow(producer_logs, states, settings) %}
+        {#- the changed touches, with their current row when the model reads it (the
+            post-hook saves these rows: int_touchpoints_unioned is scanned once here) -#}
         create or replace temp table {{ this.identifier }}__changed_touches as
-        {{ omnichannel.customer_changes_touches_since() }};
+        with
+        logged as (
+            {{ omnichannel.customer_changes_touches_since() }}
+        ),
+        changed as (
+            select distinct touchpoint_id from logged
+        ),
+        current_rows as (
+            select touchpoint_id, customer_id from {{ touchpoints }}
+            where
+                touchpoint_id in (select touchpoint_id from changed)
+                and {{ touch_filter }}
+        )
+        select
+            changed.touchpoint_id,
+            current_rows.customer_id
+        from changed
+        left join current_rows
+            on changed.touchpoint_id = current_rows.touchpoint_id;
 
         create or replace temp table {{ omnichannel.touch_changes_affected() }} as
         {% if conversion_columns is not none %}
@@ -74,12 +94,8 @@
             select touchpoint_id from temp.{{ this.identifier }}__changed_touches
         )
         union
-        select customer_id from {{ touchpoints }}
-        where
-            touchpoint_id in (
-                select touchpoint_id from temp.{{ this.identifier }}__changed_touches
-            )
-            and {{ touch_filter }};
+        select customer_id from temp.{{ this.identifier }}__changed_touches
+        where customer_id is not null;
 
         {{ omnichannel.touch_changes_delete_affected('customer_id') }}
     {% else %}
@@ -96,7 +112,7 @@
 
 {#-
     Post-hook: save the filtered touches' customers (a full build: all; else the changed
-    touches' rows replaced) and the conversions, log the run's customers. Arguments as the
+    touches' rows replaced by their current rows, from the pre-hook) and the conversions, log the run's customers. Arguments as the
     pre-hook's.
 -#}
 {% macro customer_changes_finish(touch_filter, conversion_columns=none, settings='') -%}
@@ -117,10 +133,8 @@
         delete from {{ saved_touches }}
         where touchpoint_id in (select touchpoint_id from {{ changed }});
         insert into {{ saved_touches }}
-        select touchpoint_id, customer_id from {{ touchpoints }}
-        where
-            touchpoint_id in (select touchpoint_id from {{ changed }})
-            and {{ touch_filter }};
+        select touchpoint_id, customer_id from {{ changed }}
+        where customer_id is not null;
         drop table {{ changed }};
     {% endif %}
     {% if conversion_columns is not none %}
