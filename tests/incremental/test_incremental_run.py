@@ -66,6 +66,11 @@ INCREMENTAL_MODELS = [
     # the touches' customers they saved for their next run
     "intermediate.int_customer_activities_summarized__touches",
     "intermediate.int_customer_channel_responses__touches",
+    # sums over paths, kept per customer (macros/attribution_changes.sql)
+    "intermediate.int_markov_transitions_counted",
+    "intermediate.int_markov_transitions_counted__by_customer",
+    "intermediate.int_shapley_values_computed",
+    "intermediate.int_shapley_values_computed__by_customer",
     "intermediate.int_customer_identifier_sources",
     # the map of int_customers_stitched it saved for its next run
     "intermediate.int_customer_identifier_sources__identifiers",
@@ -327,7 +332,7 @@ def test_the_touch_stream_resolved_incrementally(runs):
 def test_the_journey_chain_rederived_only_the_changed_customers(runs):
     """The four journey models took the incremental path: each logged a run that was not a full
     rebuild and re-derived a non-empty strict subset of its customers (so did the two journey
-    marts: no full rebuild), and the journey touches'
+    marts and the markov and shapley sums: no full rebuild), and the journey touches'
     log names the day's erased customer and both sides of each merge and split whose customers
     have journey touches (the old customer found through the model's own rows, the new one
     through the touch stream)."""
@@ -355,8 +360,14 @@ def test_the_journey_chain_rederived_only_the_changed_customers(runs):
         assert full == 0, model
         # every customer a journey model can hold has journey touches, before or after the run
         assert 0 < len(logged[model]) < len(before | after), (model, len(logged[model]))
-    # the two journey marts follow (their logs hold run markers only)
-    for log in ("journeys__changes", "non_converting_journeys__changes"):
+    # the two journey marts and the attribution sums over paths follow (their logs hold run
+    # markers only)
+    for log in (
+        "journeys__changes",
+        "non_converting_journeys__changes",
+        "int_markov_transitions_counted__changes",
+        "int_shapley_values_computed__changes",
+    ):
         full = warehouse.query(
             f"select count(*) filter (where is_full) from intermediate.{log} "
             f"where changed_at = (select max(changed_at) from intermediate.{log})"
