@@ -145,3 +145,69 @@
     ) as path_sets
     group by customer_id, channel_set
 {%- endmacro %}
+
+{#-
+    int_rule_credits_computed, per customer on DuckDB (var journeys_incremental, var
+    attribution_journey_touches_relation empty; doc attribution_sums_incremental). Its rows are
+    per conversion, each a function of that conversion's journey touches
+    (int_journey_touches_windowed) and var attribution_time_decay_half_life_days. Pre-hook:
+    deletes the rows of every conversion the last build gave the customers
+    int_journey_touches_windowed logged since this model's last run (__conversions:
+    conversion_id, customer_id of every conversion it holds); the model re-derives those
+    customers' conversions.
+-#}
+{% macro rule_credits_changes_enabled() -%}
+    {{ return(omnichannel.journey_changes_enabled()
+        and not var('attribution_journey_touches_relation')) }}
+{%- endmacro %}
+
+{% macro rule_credits_prepare() -%}
+    {%- if not execute or not omnichannel.rule_credits_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set windowed = ref('int_journey_touches_windowed') -%}
+    {%- set saved_conversions = omnichannel.touch_changes_state(this, 'conversions') -%}
+    {%- set producer_logs = [omnichannel.journey_changes_log_of(windowed)] -%}
+    {% if omnichannel.journey_changes_can_follow(producer_logs, [saved_conversions],
+        var('attribution_time_decay_half_life_days') | string) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        {{ omnichannel.touch_changes_since(
+            omnichannel.journey_changes_log_of(this), producer_logs, 'customer_id') }};
+
+        delete from {{ this }}
+        where conversion_id in (
+            select conversion_id from {{ saved_conversions }}
+            where customer_id in (
+                select customer_id from {{ omnichannel.touch_changes_affected() }}
+            )
+        );
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full(
+            'select distinct customer_id from ' ~ windowed, 'customer_id') }}
+    {% endif %}
+{%- endmacro %}
+
+{#- int_rule_credits_computed, post-hook: save the conversions' customers, log the run. -#}
+{% macro rule_credits_finish() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not omnichannel.rule_credits_changes_enabled() -%}
+        {{ return(omnichannel.journey_changes_drop(['conversions'])) }}
+    {%- endif -%}
+    {%- set windowed = ref('int_journey_touches_windowed') -%}
+    {%- set saved_conversions = omnichannel.touch_changes_state(this, 'conversions') -%}
+    {%- set affected = omnichannel.touch_changes_affected() -%}
+    {% if omnichannel.touch_changes_was_full('customer_id') %}
+        create or replace table {{ saved_conversions }} as
+        select distinct conversion_id, customer_id from {{ windowed }};
+    {% else %}
+        delete from {{ saved_conversions }}
+        where customer_id in (select customer_id from {{ affected }});
+        insert into {{ saved_conversions }}
+        select distinct conversion_id, customer_id from {{ windowed }}
+        where customer_id in (select customer_id from {{ affected }});
+    {% endif %}
+    {{ omnichannel.journey_changes_finish(
+        var('attribution_time_decay_half_life_days') | string, none, 'customer_id', false) }}
+{%- endmacro %}

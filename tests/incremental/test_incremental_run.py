@@ -71,6 +71,8 @@ INCREMENTAL_MODELS = [
     "intermediate.int_markov_transitions_counted__by_customer",
     "intermediate.int_shapley_values_computed",
     "intermediate.int_shapley_values_computed__by_customer",
+    "intermediate.int_rule_credits_computed",
+    "intermediate.int_rule_credits_computed__conversions",
     "intermediate.int_customer_identifier_sources",
     # the map of int_customers_stitched it saved for its next run
     "intermediate.int_customer_identifier_sources__identifiers",
@@ -332,9 +334,9 @@ def test_the_touch_stream_resolved_incrementally(runs):
 def test_the_journey_chain_rederived_only_the_changed_customers(runs):
     """The four journey models took the incremental path: each logged a run that was not a full
     rebuild and re-derived a non-empty strict subset of its customers (so did the two journey
-    marts and the markov and shapley sums: no full rebuild), and the journey touches'
-    log names the day's erased customer and both sides of each merge and split whose customers
-    have journey touches (the old customer found through the model's own rows, the new one
+    marts, the markov and shapley sums and the rule credits: no full rebuild), and the journey
+    touches' log names the day's erased customer and both sides of each merge and split whose
+    customers have journey touches (the old customer found through the model's own rows, the new one
     through the touch stream)."""
     _, warehouse, _, _, extras, *_ = runs
     before = extras["journey_customers_before"]
@@ -367,6 +369,7 @@ def test_the_journey_chain_rederived_only_the_changed_customers(runs):
         "non_converting_journeys__changes",
         "int_markov_transitions_counted__changes",
         "int_shapley_values_computed__changes",
+        "int_rule_credits_computed__changes",
     ):
         full = warehouse.query(
             f"select count(*) filter (where is_full) from intermediate.{log} "
