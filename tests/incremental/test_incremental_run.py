@@ -61,6 +61,18 @@ INCREMENTAL_MODELS = [
     "intermediate.int_journey_touches_windowed",
     "intermediate.int_non_converting_paths_windowed",
     "intermediate.int_attribution_paths_transformed",
+    "intermediate.int_customer_activities_summarized",
+    "intermediate.int_customer_channel_responses",
+    # the touches' customers they saved for their next run
+    "intermediate.int_customer_activities_summarized__touches",
+    "intermediate.int_customer_channel_responses__touches",
+    # sums over paths, kept per customer (macros/attribution_changes.sql)
+    "intermediate.int_markov_transitions_counted",
+    "intermediate.int_markov_transitions_counted__by_customer",
+    "intermediate.int_shapley_values_computed",
+    "intermediate.int_shapley_values_computed__by_customer",
+    "intermediate.int_rule_credits_computed",
+    "intermediate.int_rule_credits_computed__conversions",
     "intermediate.int_customer_identifier_sources",
     # the map of int_customers_stitched it saved for its next run
     "intermediate.int_customer_identifier_sources__identifiers",
@@ -91,6 +103,9 @@ SNAPSHOT_SOURCES = ("hubspot", "inbox", "pos", "shopify", "short_link", "web_pur
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
 RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
+#: Per-customer summaries that re-aggregate only the customers the touch stream (and changed
+#: conversions) name (macros/customer_changes.sql).
+CUSTOMER_SUMMARIES = ("int_customer_activities_summarized", "int_customer_channel_responses")
 
 
 def _land(ws: Workspace) -> None:
@@ -126,6 +141,10 @@ def _privacy_counts(warehouse: Warehouse, customers: dict, window_start) -> tupl
         f"where customer_id = '{customers['erased']}' and occurred_at < '{window_start}'"
     )[0][0]
     return consented, erased
+
+
+def _customers(warehouse: Warehouse, model: str) -> set[str]:
+    return {c for (c,) in warehouse.query(f"select distinct customer_id from intermediate.{model}")}
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +190,9 @@ def runs(sample_exports, tmp_path_factory):
         for (customer,) in warehouse.query(
             "select distinct customer_id from intermediate.int_journey_touchpoints_filtered"
         )
+    }
+    extras["summary_customers_before"] = {
+        model: _customers(warehouse, model) for model in CUSTOMER_SUMMARIES
     }
     extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
 
@@ -312,9 +334,9 @@ def test_the_touch_stream_resolved_incrementally(runs):
 def test_the_journey_chain_rederived_only_the_changed_customers(runs):
     """The four journey models took the incremental path: each logged a run that was not a full
     rebuild and re-derived a non-empty strict subset of its customers (so did the two journey
-    marts: no full rebuild), and the journey touches'
-    log names the day's erased customer and both sides of each merge and split whose customers
-    have journey touches (the old customer found through the model's own rows, the new one
+    marts, the markov and shapley sums and the rule credits: no full rebuild), and the journey
+    touches' log names the day's erased customer and both sides of each merge and split whose
+    customers have journey touches (the old customer found through the model's own rows, the new one
     through the touch stream)."""
     _, warehouse, _, _, extras, *_ = runs
     before = extras["journey_customers_before"]
@@ -340,8 +362,15 @@ def test_the_journey_chain_rederived_only_the_changed_customers(runs):
         assert full == 0, model
         # every customer a journey model can hold has journey touches, before or after the run
         assert 0 < len(logged[model]) < len(before | after), (model, len(logged[model]))
-    # the two journey marts follow (their logs hold run markers only)
-    for log in ("journeys__changes", "non_converting_journeys__changes"):
+    # the two journey marts and the attribution sums over paths follow (their logs hold run
+    # markers only)
+    for log in (
+        "journeys__changes",
+        "non_converting_journeys__changes",
+        "int_markov_transitions_counted__changes",
+        "int_shapley_values_computed__changes",
+        "int_rule_credits_computed__changes",
+    ):
         full = warehouse.query(
             f"select count(*) filter (where is_full) from intermediate.{log} "
             f"where changed_at = (select max(changed_at) from intermediate.{log})"
@@ -359,6 +388,38 @@ def test_the_journey_chain_rederived_only_the_changed_customers(runs):
     journeyed = sides & (before | after)
     assert journeyed
     assert {erased} | journeyed <= logged["int_journey_touchpoints_filtered"]
+
+
+def test_the_customer_summaries_reaggregated_only_the_changed_customers(runs):
+    """The per-customer summaries took the incremental path: each logged a run that was not a
+    full rebuild, re-aggregated a non-empty strict subset of its customers, and named the day's
+    erased customer; the activities also both sides of each merge and split they hold, before
+    or after the run (the old customer found through the saved __touches, the new one through
+    the touch stream: the moved identifiers are web cookies, whose sessions are engaged
+    touches; the channel responses count message touches, which those moves leave alone)."""
+    _, warehouse, _, _, extras, *_ = runs
+    erased = extras["privacy"]["erased"]
+    moved = warehouse.query(
+        "select old_customer_id, new_customer_id from intermediate.int_customer_merges "
+        "where merged_at = (select max(merged_at) from intermediate.int_customer_merges)"
+    )
+    sides = {customer for pair in moved for customer in pair}
+    for model in CUSTOMER_SUMMARIES:
+        before, after = extras["summary_customers_before"][model], _customers(warehouse, model)
+        log = f"intermediate.{model}__changes"
+        full, customers = warehouse.query(
+            f"select count(*) filter (where is_full), list(customer_id) from {log} "
+            f"where changed_at = (select max(changed_at) from {log})"
+        )[0]
+        logged = {c for c in customers if c is not None}
+        assert full == 0, model
+        assert 0 < len(logged) < len(before | after), (model, len(logged))
+        assert erased in before and erased not in after, model
+        assert erased in logged, model
+        if model == "int_customer_activities_summarized":
+            held = sides & (before | after)
+            assert held
+            assert held <= logged
 
 
 def test_the_run_was_incremental_with_the_lookback_window(runs):

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.rule_credits_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.rule_credits_prepare() }}",
+    post_hook="{{ omnichannel.rule_credits_finish() }}",
+) }}
 {%- set half_life = var('attribution_time_decay_half_life_days') -%}
 {#-
     Rule-based credit of every touch of every journey, one row per conversion x touch x model:
@@ -7,6 +14,10 @@
     conversion) and position_based (40 % first, 40 % last, 20 % shared by the middle touches;
     50/50 with two touches; all with one). Touches at the same instant are ordered by
     touchpoint_id, so first/last ties are broken deterministically.
+    Incremental per customer on DuckDB (var journeys_incremental, no
+    attribution_journey_touches_relation; macros/attribution_changes.sql, doc
+    attribution_sums_incremental): re-derives the conversions of the customers
+    int_journey_touches_windowed logged since its last build.
 -#}
 with
 
@@ -14,6 +25,7 @@ touches as (
     select * from {{
         relation_or_ref('attribution_journey_touches_relation', 'int_journey_touches_windowed')
     }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 last_non_direct as (

@@ -1,3 +1,9 @@
+{{ config(
+    pre_hook="{{ omnichannel.attribution_changes_prepare('shapley') }}",
+    post_hook="{{ omnichannel.attribution_changes_finish() }}",
+) }}
+{#- the pre-hook reads the paths (the var set or not: one dependency graph) -#}
+{%- do ref('int_attribution_paths_transformed') -%}
 {%- set max_channels = 16 -%}
 {%- set float_type = 'double' -%}
 {%- set bigint_type = api.Column.translate_type('bigint') -%}
@@ -9,21 +15,54 @@
     phi(c) = sum over S without c of |S|! (n - |S| - 1)! / n! x (v(S + c) - v(S)); the values sum
     to v(all channels), the overall conversion rate of the paths. A channel can get a negative
     value (paths with it convert less than paths without it).
+    On DuckDB with var journeys_incremental (and no attribution_paths_relation) the paths per
+    channel set are kept per customer in __by_customer, whose pre-hook recounts only the
+    customers whose paths changed (macros/attribution_changes.sql, doc
+    attribution_sums_incremental): set_counts sums it.
 -#}
 with
 
-steps as (
-    select * from {{
-        relation_or_ref('attribution_paths_relation', 'int_attribution_paths_transformed')
-    }}
-),
+{% if omnichannel.attribution_changes_enabled() %}
+    sets_by_customer as (
+        select * from {{ omnichannel.attribution_changes_state() }}
+    ),
 
-channels_present as (
-    select
-        channel,
-        row_number() over (order by channel) - 1 as channel_index
-    from (select distinct channel from steps) as distinct_channels
-),
+    set_totals as (
+        select
+            channel_set,
+            sum(path_count) as path_count,
+            sum(conversion_count) as conversion_count
+        from sets_by_customer
+        group by channel_set
+    ),
+
+    set_channels as (
+        select distinct
+            channel_set,
+            unnest(string_split(channel_set, ',')) as channel
+        from set_totals
+    ),
+
+    channels_present as (
+        select
+            channel,
+            row_number() over (order by channel) - 1 as channel_index
+        from (select distinct channel from set_channels) as distinct_channels
+    ),
+{% else %}
+    steps as (
+        select * from {{
+            relation_or_ref('attribution_paths_relation', 'int_attribution_paths_transformed')
+        }}
+    ),
+
+    channels_present as (
+        select
+            channel,
+            row_number() over (order by channel) - 1 as channel_index
+        from (select distinct channel from steps) as distinct_channels
+    ),
+{% endif %}
 
 channel_bits as (
     select
@@ -41,33 +80,48 @@ channel_totals as (
     from channels_present
 ),
 
-path_channels as (
-    select distinct
-        steps.path_id,
-        steps.is_converting,
-        channel_bits.channel_bit
-    from steps
-    inner join channel_bits
-        on steps.channel = channel_bits.channel
-),
+{% if omnichannel.attribution_changes_enabled() %}
+    set_counts as (
+        select
+            set_totals.path_count,
+            set_totals.conversion_count,
+            sum(channel_bits.channel_bit) as path_mask
+        from set_totals
+        inner join set_channels
+            on set_totals.channel_set = set_channels.channel_set
+        inner join channel_bits
+            on set_channels.channel = channel_bits.channel
+        group by set_totals.channel_set, set_totals.path_count, set_totals.conversion_count
+    ),
+{% else %}
+    path_channels as (
+        select distinct
+            steps.path_id,
+            steps.is_converting,
+            channel_bits.channel_bit
+        from steps
+        inner join channel_bits
+            on steps.channel = channel_bits.channel
+    ),
 
-path_sets as (
-    select
-        path_id,
-        max(case when is_converting then 1 else 0 end) as conversion_count,
-        sum(channel_bit) as path_mask
-    from path_channels
-    group by path_id
-),
+    path_sets as (
+        select
+            path_id,
+            max(case when is_converting then 1 else 0 end) as conversion_count,
+            sum(channel_bit) as path_mask
+        from path_channels
+        group by path_id
+    ),
 
-set_counts as (
-    select
-        path_mask,
-        count(*) as path_count,
-        sum(conversion_count) as conversion_count
-    from path_sets
-    group by path_mask
-),
+    set_counts as (
+        select
+            path_mask,
+            count(*) as path_count,
+            sum(conversion_count) as conversion_count
+        from path_sets
+        group by path_mask
+    ),
+{% endif %}
 
 bits as (
     select 0 as bit_value

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.customer_activities_prepare() }}",
+    post_hook="{{ omnichannel.customer_activities_finish() }}",
+) }}
 {%- set dormancy_days = var('customer_dormancy_days') | int -%}
 {#-
     One row per customer who ever acted (an engaged touch - open, click, chat, session, scan,
@@ -5,15 +12,20 @@
     the most recent return after a gap of at least var customer_dormancy_days without activity
     (null when there never was such a gap). Sends are the brand's action, not the customer's,
     and do not count. Orders count as 'web' (shopify) or 'store' (pos) channels.
+    Incremental per customer on DuckDB (var journeys_incremental; macros/customer_changes.sql,
+    doc customer_summaries_incremental): re-aggregates only the customers whose touches or
+    conversions changed since its last build.
 -#}
 with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 conversions as (
     select * from {{ ref('int_conversions_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 activities as (

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.journey_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.customer_channel_responses_prepare() }}",
+    post_hook="{{ omnichannel.customer_channel_responses_finish() }}",
+) }}
 {%- set money = 'decimal(18, 4)' -%}
 {#-
     Per customer x messaging channel (line, sms, email) that sent them something: sends,
@@ -6,11 +13,15 @@
     campaign, however often they clicked). response_rate = responses / delivered sends, capped
     at 1. message_cost is the billed cost of the sends (TWD); cost_per_response is null without
     a response.
+    Incremental per customer on DuckDB (var journeys_incremental; macros/customer_changes.sql,
+    doc customer_summaries_incremental): re-aggregates only the customers whose message touches
+    changed since its last build.
 -#}
 with
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_unioned') }}
+    {{ omnichannel.journey_changes_customers_filter() }}
 ),
 
 message_touches as (
