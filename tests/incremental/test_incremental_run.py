@@ -73,6 +73,9 @@ IDENTITY_MODELS = [
     "intermediate.int_identity_components",
     "intermediate.int_identity_components__graph",
     "intermediate.int_customer_id_assignments",
+    # the state it keeps beside its history (latest customer per identifier, first assignment)
+    "intermediate.int_customer_id_assignments__current",
+    "intermediate.int_customer_id_assignments__customers",
     "intermediate.int_customer_merges",
     "intermediate.int_customers_stitched",
 ]
@@ -89,7 +92,9 @@ NEW_DATA_SOURCES = {
 #: derived again each run and diffed with what the table holds.
 SNAPSHOT_SOURCES = ("hubspot", "inbox", "pos", "shopify", "short_link", "web_purchase")
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
-RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
+RUN_COLUMNS = frozenset(
+    {"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds", "customer_created_at"}
+)
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
 
 

@@ -1,13 +1,48 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ omnichannel.customers_stitched_prepare() }}",
+    post_hook="{{ omnichannel.customers_stitched_finish() }}",
+) }}
 {#-
     Current customer of every identifier in the identity graph: one row per identifier_key, with
     its stable customer_id (latest row of int_customer_id_assignments) and graph component.
     is_erased marks customers one of whose identifiers is the subject of an erasure request.
+    Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only the
+    identifiers whose component_id (int_identity_components__changes) or customer
+    (int_customer_id_assignments__changes) changed since the last run, and every identifier of a
+    customer whose erasure state changed, are derived again, their customer read from
+    int_customer_id_assignments__current; the erasure requests (a view) are read whole every
+    run. A log it cannot follow, --full-refresh, the var off and Spark rebuild it in full.
 -#}
+{%- set follow_state = is_incremental() and omnichannel.identity_changes_enabled() %}
+
 with
 
 components as (
     select * from {{ ref('int_identity_components') }}
+    {% if follow_state %}
+        where {{ omnichannel.identity_tail_affects('node') }}
+    {% endif %}
 ),
+
+{% if follow_state %}
+
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            1 as recency_rank
+        from {{ omnichannel.touch_changes_state(ref('int_customer_id_assignments'), 'current') }}
+    ),
+
+    erased_customers as (
+        select customer_id
+        from {{ omnichannel.identity_changes_temp('erased_now') }}
+    ),
+
+{% else %}
 
 assignments as (
     select * from {{ ref('int_customer_id_assignments') }}
@@ -28,6 +63,8 @@ latest_ranked as (
     from assignments
 ),
 
+{% endif %}
+
 identifier_customers as (
     select
         components.node as identifier_key,
@@ -39,6 +76,8 @@ identifier_customers as (
             components.node = latest_ranked.identifier_key
             and latest_ranked.recency_rank = 1
 ),
+
+{% if not follow_state %}
 
 erased_keys as (
     select distinct
@@ -53,6 +92,8 @@ erased_customers as (
     inner join erased_keys
         on identifier_customers.identifier_key = erased_keys.identifier_key
 ),
+
+{% endif %}
 
 final as (
     select
