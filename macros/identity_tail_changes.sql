@@ -6,13 +6,16 @@
     a full build starts it again with the full marker), and a consumer that cannot follow its
     producers' logs (macro touch_changes_can_follow) rebuilds in full.
     - int_identifiers_excluded re-derives the identifier keys int_identifiers_unioned logged
-      since its last run (an occurrence of theirs was replaced: their pairs, degrees and
-      blocklist hits can have changed; no other identifier's can) and logs the keys whose
+      since its last run for records that make pairs (their pairs and degrees can have
+      changed; no other identifier's can), and those logged for any record that are on the
+      junk list (a blocklist hit needs an occurrence), and logs the keys whose
       exclusion flipped (source_name 'excluded'). The junk list and the rule vars it used are
       saved beside it (__settings): when they differ it rebuilds in full.
     - int_identity_edges re-derives every edge with an end among the keys int_identifiers_unioned
       logged for records that make pairs (not the single-identifier feeds) and the keys
-      int_identifiers_excluded logged as flipped.
+      int_identifiers_excluded logged as flipped (a flip follows a pair change of the key's
+      own, or a junk key's first or last occurrence while it has no pair: the flipped keys
+      are a safeguard, already covered).
     - int_identity_components (materialization connected_components) logs the nodes whose
       component_id changed, appeared or vanished (source_name 'component').
     - int_customer_id_assignments evaluates only the components holding such a node or a node
@@ -150,8 +153,16 @@
         ).columns[0].values()[0] == 0 -%}
     {%- endif -%}
     {% if follow %}
+        {#- a record of a single-identifier feed changes no pair: its identifiers matter only
+            when on the junk list (a first or last occurrence) -#}
         create or replace temp table {{ affected }} as
-        {{ omnichannel.identity_tail_logged_keys(change_log, producer_logs[:1]) }};
+        {{ omnichannel.identity_tail_logged_keys(change_log, producer_logs[:1],
+            'log.source_name not in (' ~ omnichannel.identity_single_identifier_feeds() ~ ')') }}
+        union
+        {{ omnichannel.identity_tail_logged_keys(change_log, producer_logs[:1],
+            'log.identifier_key in (select ' ~ omnichannel.identifier_key(
+                'junk.identifier_type', 'junk.identifier_hash')
+            ~ ' from ' ~ settings ~ " as junk where junk.identifier_type <> 'var')") }};
 
         create or replace temp table {{ was_excluded }} as
         select distinct identifier_key from {{ this }}

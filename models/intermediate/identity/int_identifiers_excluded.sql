@@ -19,8 +19,9 @@
     done there once and incrementally): each distinct pair counts once for each of its two
     identifiers; the blocklist is matched against the occurrences themselves.
     Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only
-    the identifier keys int_identifiers_unioned logged since the last run are derived again (an
-    identifier's pairs and occurrences change only with a record of its own), their old rows
+    the identifier keys int_identifiers_unioned logged since the last run for records that make
+    pairs (an identifier's pairs change only with such a record of its own), and the logged keys
+    on the junk list (a blocklist hit needs an occurrence), are derived again, their old rows
     deleted by the pre-hook; the keys whose exclusion flipped go to the change log
     int_identifiers_excluded__changes (int_identity_edges follows it). A changed junk list or
     rule var (__settings), a log it cannot follow, --full-refresh, the var off and Spark
