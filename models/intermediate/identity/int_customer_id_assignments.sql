@@ -104,32 +104,32 @@ members as (
 
 {% if not follow_state %}
 
-latest_ranked as (
-    select
-        identifier_key,
-        customer_id,
-        row_number() over (
-            partition by identifier_key
-            order by assigned_at desc
-        ) as recency_rank
-    from history
-),
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            row_number() over (
+                partition by identifier_key
+                order by assigned_at desc
+            ) as recency_rank
+        from history
+    ),
 
-current_assignments as (
-    select
-        identifier_key,
-        customer_id
-    from latest_ranked
-    where recency_rank = 1
-),
+    current_assignments as (
+        select
+            identifier_key,
+            customer_id
+        from latest_ranked
+        where recency_rank = 1
+    ),
 
-customer_births as (
-    select
-        customer_id,
-        min(assigned_at) as customer_created_at
-    from history
-    group by customer_id
-),
+    customer_births as (
+        select
+            customer_id,
+            min(assigned_at) as customer_created_at
+        from history
+        group by customer_id
+    ),
 
 {% endif %}
 

@@ -44,24 +44,24 @@ components as (
 
 {% else %}
 
-assignments as (
-    select * from {{ ref('int_customer_id_assignments') }}
-),
+    assignments as (
+        select * from {{ ref('int_customer_id_assignments') }}
+    ),
 
-erasure_requests as (
-    select * from {{ ref('stg_erasure__requests') }}
-),
+    erasure_requests as (
+        select * from {{ ref('stg_erasure__requests') }}
+    ),
 
-latest_ranked as (
-    select
-        identifier_key,
-        customer_id,
-        row_number() over (
-            partition by identifier_key
-            order by assigned_at desc
-        ) as recency_rank
-    from assignments
-),
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            row_number() over (
+                partition by identifier_key
+                order by assigned_at desc
+            ) as recency_rank
+        from assignments
+    ),
 
 {% endif %}
 
@@ -79,19 +79,19 @@ identifier_customers as (
 
 {% if not follow_state %}
 
-erased_keys as (
-    select distinct
-        {{ omnichannel.identifier_key('subject_type', 'subject_hash') }} as identifier_key
-    from erasure_requests
-    where subject_hash is not null
-),
+    erased_keys as (
+        select distinct
+            {{ omnichannel.identifier_key('subject_type', 'subject_hash') }} as identifier_key
+        from erasure_requests
+        where subject_hash is not null
+    ),
 
-erased_customers as (
-    select distinct identifier_customers.customer_id
-    from identifier_customers
-    inner join erased_keys
-        on identifier_customers.identifier_key = erased_keys.identifier_key
-),
+    erased_customers as (
+        select distinct identifier_customers.customer_id
+        from identifier_customers
+        inner join erased_keys
+            on identifier_customers.identifier_key = erased_keys.identifier_key
+    ),
 
 {% endif %}
 
