@@ -40,7 +40,12 @@
     the saved graph. The result equals a full build's: component_id is the smallest node key of
     the component, whatever the run (doc identity_incremental has the argument). A full build
     with incremental off drops the saved graph, so a later incremental run never compares with
-    a graph older than the result.
+    a graph older than the result. With the saved graph it keeps a change log,
+    <model>__changes (columns of int_identifiers_unioned__changes, source_name 'component'): one
+    row per node whose component_id changed, appeared or vanished in an incremental run, and a
+    run marker; a full build starts it again with the full marker (is_full), and a build
+    without the saved graph drops it. int_customer_id_assignments and int_customers_stitched
+    follow it.
 -#}
 {% materialization connected_components, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
@@ -52,6 +57,13 @@
         and omnichannel.connected_components_supports_incremental() -%}
     {%- set existing_graph = adapter.get_relation(
         database=this.database, schema=this.schema, identifier=graph_identifier
+    ) -%}
+    {#- With the saved graph, a change log <model>__changes (macros/identity_tail_changes.sql)
+        of the nodes whose component_id changed, appeared or vanished in a run. -#}
+    {%- set log_changes = keep_graph -%}
+    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- set existing_log = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier=change_log.identifier
     ) -%}
     {%- set incremental = keep_graph and existing_relation is not none
         and existing_graph is not none and not should_full_refresh() -%}
@@ -105,6 +117,7 @@
         {%- set affected_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'affected') -%}
         {%- set subgraph_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'subgraph') -%}
         {%- set result_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'result') -%}
+        {%- set previous_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'previous') -%}
         {% do omnichannel.connected_components_scratch_table(added_rel,
             'select node_a, node_b from ' ~ graph_now_rel
             ~ ' except select node_a, node_b from ' ~ graph_rel) %}
@@ -154,6 +167,12 @@
             {% do omnichannel.connected_components_labels(
                 'select node_a, node_b from ' ~ subgraph_rel, prefix, max_rounds, result_rel, true, session
             ) %}
+            {%- if log_changes %}
+                {% do omnichannel.connected_components_scratch_table(previous_rel,
+                    'select previous.node, previous.component_id from ' ~ target_relation
+                    ~ ' as previous inner join ' ~ affected_rel
+                    ~ ' as affected on previous.node = affected.node') %}
+            {%- endif %}
             {% call statement('connected_components_delete_changed') -%}
                 delete from {{ target_relation }}
                 where node in (select affected.node from {{ affected_rel }} as affected)
@@ -174,10 +193,24 @@
                 select node_a, node_b from {{ added_rel }}
             {%- endcall %}
         {%- endif -%}
+        {%- if log_changes %}
+            {#- the nodes whose component_id changed, appeared or vanished (no log yet:
+                the full marker, its followers rebuild in full) -#}
+            {% call statement('connected_components_log_changes') -%}
+                {{ omnichannel.identity_changes_log(change_log, existing_log is none, [],
+                    (none if affected_count == 0 else
+                        'select \'component\' as source_name, null as record_key,'
+                        ~ ' coalesce(result.node, previous.node) as identifier_key'
+                        ~ ' from ' ~ result_rel ~ ' as result'
+                        ~ ' full outer join ' ~ previous_rel ~ ' as previous'
+                        ~ ' on result.node = previous.node'
+                        ~ ' where result.component_id is distinct from previous.component_id')) }}
+            {%- endcall %}
+        {%- endif %}
         {% call statement('main') -%}
             select count(*) from {{ target_relation }}
         {%- endcall %}
-        {%- for scratch in [added_rel, removed_rel, affected_rel, subgraph_rel, result_rel, graph_now_rel] -%}
+        {%- for scratch in [added_rel, removed_rel, affected_rel, subgraph_rel, result_rel, previous_rel, graph_now_rel] -%}
             {% do adapter.drop_relation(scratch) %}
         {%- endfor -%}
     {%- else -%}
@@ -203,6 +236,14 @@
         {% endif %}
         {% if keep_graph %}
             {% do adapter.rename_relation(graph_now_rel, graph_rel) %}
+        {% endif %}
+        {#- The change log starts again with the full marker, or goes with the saved graph. -#}
+        {% if log_changes %}
+            {% call statement('connected_components_log_full') -%}
+                {{ omnichannel.identity_changes_log(change_log, true, []) }}
+            {%- endcall %}
+        {% elif existing_log is not none %}
+            {% do adapter.drop_relation(existing_log) %}
         {% endif %}
     {%- endif -%}
 

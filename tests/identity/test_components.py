@@ -181,6 +181,18 @@ def test_incremental_runs_give_the_partition_and_ids_of_scipy(warehouse: Warehou
             warehouse.query("select node, component_id from intermediate.int_identity_components")
         )
         assert got == _scipy_components(graph)
+        # the change log names exactly the nodes whose component_id changed, appeared or vanished
+        log = "intermediate.int_identity_components__changes"
+        logged = {
+            node
+            for (node,) in warehouse.query(
+                f"select identifier_key from {log} where identifier_key is not null "
+                f"and changed_at = (select max(changed_at) from {log})"
+            )
+        }
+        moved = {n for n in components.keys() | got.keys() if components.get(n) != got.get(n)}
+        assert logged == moved and moved
+        components = got
 
 
 def test_full_refresh_and_var_off_cluster_everything(warehouse: Warehouse) -> None:
@@ -191,9 +203,10 @@ def test_full_refresh_and_var_off_cluster_everything(warehouse: Warehouse) -> No
     off = _components(warehouse, identity_incremental=False)
     assert off.returncode == 0 and "incremental" not in off.stdout
     # off drops the saved graph: the next run cannot compare with a stale one, so it is full
+    # and its change log, whose followers then rebuild in full
     tables = warehouse.query(
-        "select table_name from information_schema.tables "
-        "where table_name = 'int_identity_components__graph'"
+        "select table_name from information_schema.tables where table_name in "
+        "('int_identity_components__graph', 'int_identity_components__changes')"
     )
     assert tables == []
     _load_edges(warehouse, [*edges, ("a2", "b1"), ("c1", "a1")])

@@ -11,7 +11,8 @@ dbt runs incrementally (the identity graph re-clustered only where the day touch
 the warehouse taken before that run is rebuilt with `--full-refresh` from the same raw tables,
 except int_customer_id_assignments, which is deliberately stateful (customer ids are stable across
 runs, so a fresh assignment may name a merged customer differently): it then takes its
-incremental step from the fully re-clustered graph. Every mart, every incremental model and the
+incremental step from the fully re-clustered graph (every component evaluated), and what follows
+it is rebuilt with `--full-refresh` from its history. Every mart, every incremental model and the
 identity tables (partition, component ids, customer ids) must hold the same rows in both.
 """
 
@@ -85,6 +86,9 @@ IDENTITY_MODELS = [
     "intermediate.int_identity_components",
     "intermediate.int_identity_components__graph",
     "intermediate.int_customer_id_assignments",
+    # the state it keeps beside its history (latest customer per identifier, first assignment)
+    "intermediate.int_customer_id_assignments__current",
+    "intermediate.int_customer_id_assignments__customers",
     "intermediate.int_customer_merges",
     "intermediate.int_customers_stitched",
 ]
@@ -101,7 +105,9 @@ NEW_DATA_SOURCES = {
 #: derived again each run and diffed with what the table holds.
 SNAPSHOT_SOURCES = ("hubspot", "inbox", "pos", "shopify", "short_link", "web_purchase")
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
-RUN_COLUMNS = frozenset({"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds"})
+RUN_COLUMNS = frozenset(
+    {"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds", "customer_created_at"}
+)
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
 #: Per-customer summaries that re-aggregate only the customers the touch stream (and changed
 #: conversions) name (macros/customer_changes.sql).
@@ -199,7 +205,18 @@ def runs(sample_exports, tmp_path_factory):
     reference.dbt(
         "build", *MODELS_AND_SEEDS, "--full-refresh", "--exclude", "int_customer_id_assignments"
     )
-    reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments+")
+    reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments")
+    # its followers rebuilt from the history itself (not from the state it keeps)
+    reference.dbt(
+        "build",
+        "--resource-type",
+        "model",
+        "--full-refresh",
+        "--select",
+        "int_customer_id_assignments+",
+        "--exclude",
+        "int_customer_id_assignments",
+    )
     extras["privacy_after"] = _privacy_counts(warehouse, extras["privacy"], window_start)
     extras["landed_before"] = landed_before
     return ws, warehouse, reference, day, extras, before, lookback

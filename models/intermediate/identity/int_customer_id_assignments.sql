@@ -2,6 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    pre_hook="{{ omnichannel.customer_id_assignments_prepare() }}",
+    post_hook="{{ omnichannel.customer_id_assignments_finish() }}",
 ) }}
 {#-
     Append-only history of which customer_id each identifier belongs to: a row is added when an
@@ -15,19 +17,33 @@
     - when a component splits (an identifier became excluded), the part holding most members of
       the old id keeps it, the others get a new id (change_reason 'split').
     A full refresh forgets the history and assigns ids afresh.
+    Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only the
+    components the pre-hook lists as affected are evaluated (those holding a node whose
+    component_id changed, appeared or vanished, per int_identity_components__changes, or a node
+    of a customer such a node belonged to: no other component can get a row), with the prior
+    ids read from the state kept beside the history (__current, __customers) instead of the
+    history itself; the post-hook applies the appended rows to that state and logs their
+    identifiers (__changes). It evaluates every component when it cannot follow the log; the
+    var off and Spark read the history as above.
 -#}
 {%- set string_type = api.Column.translate_type('string') -%}
-{%- set assigned_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as "
-    ~ api.Column.translate_type('timestamp') ~ ")" -%}
+{%- set assigned_at = omnichannel.customer_id_assigned_at() -%}
+{%- set follow_state = is_incremental() and omnichannel.identity_changes_enabled() -%}
 
 with
 
 components as (
     select * from {{ ref('int_identity_components') }}
+    {% if follow_state %}
+        where {{ omnichannel.identity_tail_affects('component_id') }}
+    {% endif %}
 ),
 
 occurrences as (
     select * from {{ ref('int_identifiers_unioned') }}
+    {% if follow_state %}
+        where identifier_key in (select components.node from components)
+    {% endif %}
 ),
 
 first_seen as (
@@ -48,7 +64,23 @@ members as (
         on components.node = first_seen.identifier_key
 ),
 
-{% if is_incremental() %}
+{% if follow_state %}
+
+    current_assignments as (
+        select
+            identifier_key,
+            customer_id
+        from {{ omnichannel.touch_changes_state(this, 'current') }}
+    ),
+
+    customer_births as (
+        select
+            customer_id,
+            customer_created_at
+        from {{ omnichannel.touch_changes_state(this, 'customers') }}
+    ),
+
+{% elif is_incremental() %}
 
     history as (
         select * from {{ this }}
@@ -70,32 +102,36 @@ members as (
 
 {% endif %}
 
-latest_ranked as (
-    select
-        identifier_key,
-        customer_id,
-        row_number() over (
-            partition by identifier_key
-            order by assigned_at desc
-        ) as recency_rank
-    from history
-),
+{% if not follow_state %}
 
-current_assignments as (
-    select
-        identifier_key,
-        customer_id
-    from latest_ranked
-    where recency_rank = 1
-),
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            row_number() over (
+                partition by identifier_key
+                order by assigned_at desc
+            ) as recency_rank
+        from history
+    ),
 
-customer_births as (
-    select
-        customer_id,
-        min(assigned_at) as customer_created_at
-    from history
-    group by customer_id
-),
+    current_assignments as (
+        select
+            identifier_key,
+            customer_id
+        from latest_ranked
+        where recency_rank = 1
+    ),
+
+    customer_births as (
+        select
+            customer_id,
+            min(assigned_at) as customer_created_at
+        from history
+        group by customer_id
+    ),
+
+{% endif %}
 
 members_with_prior as (
     select

@@ -1,32 +1,69 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ omnichannel.customers_stitched_prepare() }}",
+    post_hook="{{ omnichannel.customers_stitched_finish() }}",
+) }}
 {#-
     Current customer of every identifier in the identity graph: one row per identifier_key, with
     its stable customer_id (latest row of int_customer_id_assignments) and graph component.
     is_erased marks customers one of whose identifiers is the subject of an erasure request.
+    Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only the
+    identifiers whose component_id (int_identity_components__changes) or customer
+    (int_customer_id_assignments__changes) changed since the last run, and every identifier of a
+    customer whose erasure state changed, are derived again, their customer read from
+    int_customer_id_assignments__current; the erasure requests (a view) are read whole every
+    run. A log it cannot follow, --full-refresh, the var off and Spark rebuild it in full.
 -#}
+{%- set follow_state = is_incremental() and omnichannel.identity_changes_enabled() %}
+
 with
 
 components as (
     select * from {{ ref('int_identity_components') }}
+    {% if follow_state %}
+        where {{ omnichannel.identity_tail_affects('node') }}
+    {% endif %}
 ),
 
-assignments as (
-    select * from {{ ref('int_customer_id_assignments') }}
-),
+{% if follow_state %}
 
-erasure_requests as (
-    select * from {{ ref('stg_erasure__requests') }}
-),
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            1 as recency_rank
+        from {{ omnichannel.touch_changes_state(ref('int_customer_id_assignments'), 'current') }}
+    ),
 
-latest_ranked as (
-    select
-        identifier_key,
-        customer_id,
-        row_number() over (
-            partition by identifier_key
-            order by assigned_at desc
-        ) as recency_rank
-    from assignments
-),
+    erased_customers as (
+        select customer_id
+        from {{ omnichannel.identity_changes_temp('erased_now') }}
+    ),
+
+{% else %}
+
+    assignments as (
+        select * from {{ ref('int_customer_id_assignments') }}
+    ),
+
+    erasure_requests as (
+        select * from {{ ref('stg_erasure__requests') }}
+    ),
+
+    latest_ranked as (
+        select
+            identifier_key,
+            customer_id,
+            row_number() over (
+                partition by identifier_key
+                order by assigned_at desc
+            ) as recency_rank
+        from assignments
+    ),
+
+{% endif %}
 
 identifier_customers as (
     select
@@ -40,19 +77,23 @@ identifier_customers as (
             and latest_ranked.recency_rank = 1
 ),
 
-erased_keys as (
-    select distinct
-        {{ omnichannel.identifier_key('subject_type', 'subject_hash') }} as identifier_key
-    from erasure_requests
-    where subject_hash is not null
-),
+{% if not follow_state %}
 
-erased_customers as (
-    select distinct identifier_customers.customer_id
-    from identifier_customers
-    inner join erased_keys
-        on identifier_customers.identifier_key = erased_keys.identifier_key
-),
+    erased_keys as (
+        select distinct
+            {{ omnichannel.identifier_key('subject_type', 'subject_hash') }} as identifier_key
+        from erasure_requests
+        where subject_hash is not null
+    ),
+
+    erased_customers as (
+        select distinct identifier_customers.customer_id
+        from identifier_customers
+        inner join erased_keys
+            on identifier_customers.identifier_key = erased_keys.identifier_key
+    ),
+
+{% endif %}
 
 final as (
     select

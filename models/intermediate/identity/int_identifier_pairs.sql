@@ -1,15 +1,7 @@
 {%- set event_feeds = omnichannel.identity_event_feeds() -%}
 {#- event feeds whose records can carry two identifiers (more than one identifier column) #}
-{%- set pairing_feeds = {} -%}
-{%- for feed, staged in event_feeds.items() -%}
-    {%- set columns = [] -%}
-    {%- for source_name, _, _, _, identifiers in omnichannel.identity_occurrences() -%}
-        {%- if source_name == feed %}{% do columns.extend(identifiers) %}{% endif -%}
-    {%- endfor -%}
-    {%- if columns | length > 1 %}{% do pairing_feeds.update({feed: staged}) %}{% endif -%}
-{%- endfor -%}
-{%- set single_identifier_feeds = event_feeds.keys() | reject('in', pairing_feeds) | sort -%}
-{%- set single_identifier_feeds = "'" ~ single_identifier_feeds | join("', '") ~ "'" -%}
+{%- set pairing_feeds = omnichannel.identity_pairing_feeds() -%}
+{%- set single_identifier_feeds = omnichannel.identity_single_identifier_feeds() -%}
 {%- set snapshot_sources = omnichannel.identity_snapshot_sources(event_feeds) -%}
 {{ config(
     materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',

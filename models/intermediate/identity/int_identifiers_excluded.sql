@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ omnichannel.identifiers_excluded_prepare() }}",
+    post_hook="{{ omnichannel.identifiers_excluded_finish() }}",
+) }}
 {#-
     Identifiers kept out of the identity graph, one row per identifier and rule that hit it:
     - blocklist: the identifier is in seed junk_identifiers (placeholders, brand addresses);
@@ -11,16 +18,32 @@
     customer. Links come from int_identifier_pairs (the self-join of occurrences per record,
     done there once and incrementally): each distinct pair counts once for each of its two
     identifiers; the blocklist is matched against the occurrences themselves.
+    Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only
+    the identifier keys int_identifiers_unioned logged since the last run for records that make
+    pairs (an identifier's pairs change only with such a record of its own), and the logged keys
+    on the junk list (a blocklist hit needs an occurrence), are derived again, their old rows
+    deleted by the pre-hook; the keys whose exclusion flipped go to the change log
+    int_identifiers_excluded__changes (int_identity_edges follows it). A changed junk list or
+    rule var (__settings), a log it cannot follow, --full-refresh, the var off and Spark
+    rebuild it in full.
 -#}
 
 with
 
 occurrences as (
     select * from {{ ref('int_identifiers_unioned') }}
+    {% if is_incremental() %}
+        where {{ omnichannel.identity_tail_affects('identifier_key') }}
+    {% endif %}
 ),
 
 pairs as (
     select * from {{ ref('int_identifier_pairs') }}
+    {% if is_incremental() %}
+        where
+            {{ omnichannel.identity_tail_affects('identifier_key_a') }}
+            or {{ omnichannel.identity_tail_affects('identifier_key_b') }}
+    {% endif %}
 ),
 
 junk_identifiers as (
@@ -89,6 +112,10 @@ degrees as (
         neighbour_type,
         count(*) as linked_count
     from neighbours
+    {% if is_incremental() %}
+        -- the other ends of an affected key's pairs keep their rows
+        where {{ omnichannel.identity_tail_affects('identifier_key') }}
+    {% endif %}
     group by identifier_key, identifier_type, neighbour_type
 ),
 

@@ -1,13 +1,32 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ omnichannel.identity_edges_prepare() }}",
+    post_hook="{{ omnichannel.identity_tail_finish_markers() }}",
+) }}
 {#-
     Edges of the identity graph: one row per pair of identifiers seen together in at least one
     record, excluded identifiers (int_identifiers_excluded) left out. identifier_key_a sorts
     before identifier_key_b. Reads the pairs of each record from int_identifier_pairs (built
     incrementally there) rather than self-joining every occurrence again.
+    Incremental on DuckDB (var identity_incremental; macros/identity_tail_changes.sql): only the
+    edges with an end among the identifier keys int_identifiers_unioned logged since the last
+    run for records that make pairs, or int_identifiers_excluded logged as flipped, are derived
+    again (from every pair of theirs), their old rows deleted by the pre-hook; a log it cannot
+    follow, --full-refresh, the var off and Spark rebuild it in full.
 -#}
+{#- the pre-hook reads int_identifiers_unioned's change log -#}
+-- depends_on: {{ ref('int_identifiers_unioned') }}
 with
 
 record_pairs as (
     select * from {{ ref('int_identifier_pairs') }}
+    {% if is_incremental() %}
+        where
+            {{ omnichannel.identity_tail_affects('identifier_key_a') }}
+            or {{ omnichannel.identity_tail_affects('identifier_key_b') }}
+    {% endif %}
 ),
 
 excluded as (
