@@ -97,6 +97,19 @@
 {%- endmacro %}
 
 {#-
+    SQL: the salted hash of a junk_identifiers row's identifier_value, normalised as staging
+    normalises an identifier of its identifier_type (int_identifiers_excluded matches it against
+    the occurrences; its pre-hook saves it with the settings).
+-#}
+{% macro junk_identifier_hash() -%}
+    case identifier_type
+        when 'email' then {{ omnichannel.hash_pii(omnichannel.normalize_email('identifier_value')) }}
+        when 'phone' then {{ omnichannel.hash_pii(omnichannel.normalize_phone('identifier_value')) }}
+        else {{ omnichannel.hash_pii('trim(identifier_value)') }}
+    end
+{%- endmacro %}
+
+{#-
     SQL: the junk list (seed junk_identifiers, hashed) and the exclusion vars as rows
     (identifier_type, identifier_hash, reason): what int_identifiers_excluded's rules read
     besides the occurrences and pairs.
@@ -104,15 +117,7 @@
 {% macro identifiers_excluded_settings() -%}
     select
         identifier_type,
-        case identifier_type
-            when
-                'email'
-                then {{ omnichannel.hash_pii(omnichannel.normalize_email('identifier_value')) }}
-            when
-                'phone'
-                then {{ omnichannel.hash_pii(omnichannel.normalize_phone('identifier_value')) }}
-            else {{ omnichannel.hash_pii('trim(identifier_value)') }}
-        end as identifier_hash,
+        {{ omnichannel.junk_identifier_hash() }} as identifier_hash,
         reason
     from {{ ref('junk_identifiers') }}
     union all

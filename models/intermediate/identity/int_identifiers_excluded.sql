@@ -53,15 +53,7 @@ junk_identifiers as (
 junk_hashed as (
     select
         identifier_type,
-        case identifier_type
-            when
-                'email'
-                then {{ omnichannel.hash_pii(omnichannel.normalize_email('identifier_value')) }}
-            when
-                'phone'
-                then {{ omnichannel.hash_pii(omnichannel.normalize_phone('identifier_value')) }}
-            else {{ omnichannel.hash_pii('trim(identifier_value)') }}
-        end as identifier_hash,
+        {{ omnichannel.junk_identifier_hash() }} as identifier_hash,
         reason
     from junk_identifiers
 ),
