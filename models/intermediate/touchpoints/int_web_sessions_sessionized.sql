@@ -167,10 +167,14 @@ sessions_numbered as (
     from boundaries_flagged
 ),
 
+-- a session's first event (in occurred_at, event_id order) is its one row with
+-- is_session_start = 1: each such row starts the next session_number
 sessions_aggregated as (
     select
         user_pseudo_id,
         session_number,
+        max(case when is_session_start = 1 then event_id end) as first_event_id,
+        max(click_id_type) as click_id_type,
         min(client_kind) as client_kind,
         max(member_number) as member_number,
         max(case when event_name = 'purchase' then transaction_id end)
@@ -180,18 +184,6 @@ sessions_aggregated as (
         max(occurred_at) as session_ended_at
     from sessions_numbered
     group by user_pseudo_id, session_number
-),
-
-session_first_events as (
-    select
-        user_pseudo_id,
-        session_number,
-        event_id as first_event_id,
-        row_number() over (
-            partition by user_pseudo_id, session_number
-            order by occurred_at, event_id
-        ) as event_rank
-    from sessions_numbered
 ),
 
 session_sources as (
@@ -210,39 +202,19 @@ session_sources as (
     where source_key is not null
 ),
 
-session_click_ids as (
-    select
-        user_pseudo_id,
-        session_number,
-        max(click_id_type) as click_id_type
-    from sessions_numbered
-    group by user_pseudo_id, session_number
-),
-
 sessions_sourced as (
     select
         sessions_aggregated.*,
-        session_first_events.first_event_id,
         session_sources.utm_source,
         session_sources.utm_medium,
         session_sources.utm_campaign,
-        session_sources.referrer_host,
-        session_click_ids.click_id_type
+        session_sources.referrer_host
     from sessions_aggregated
-    inner join session_first_events
-        on
-            sessions_aggregated.user_pseudo_id = session_first_events.user_pseudo_id
-            and sessions_aggregated.session_number = session_first_events.session_number
-            and session_first_events.event_rank = 1
     left join session_sources
         on
             sessions_aggregated.user_pseudo_id = session_sources.user_pseudo_id
             and sessions_aggregated.session_number = session_sources.session_number
             and session_sources.tagged_rank = 1
-    left join session_click_ids
-        on
-            sessions_aggregated.user_pseudo_id = session_click_ids.user_pseudo_id
-            and sessions_aggregated.session_number = session_click_ids.session_number
     where sessions_aggregated.event_count <= {{ var('web_bot_max_events_per_session') }}
 ),
 
