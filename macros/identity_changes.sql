@@ -383,8 +383,9 @@
     {% endif %}
 {%- endmacro %}
 
-{#- int_identifier_pairs, post-hook: log the run (markers only: its watermark). -#}
-{% macro identifier_pairs_finish() -%}
+{#- Post-hook of a model whose change log holds only run markers (int_identifier_pairs: its
+    watermark; int_identity_edges): log the run. -#}
+{% macro identity_changes_finish_markers() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}

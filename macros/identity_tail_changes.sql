@@ -241,19 +241,22 @@
     {% endif %}
 {%- endmacro %}
 
-{#- Post-hook of a model whose log holds only run markers (int_identity_edges). -#}
-{% macro identity_tail_finish_markers() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
-    {%- endif -%}
-    {%- set full = omnichannel.identity_changes_was_full()
-        or not omnichannel.touch_changes_exist([change_log]) -%}
-    {{ omnichannel.identity_changes_log(
-        change_log, full, [omnichannel.identity_changes_temp('affected')]) }}
+{#- SQL: the latest customer_id of each identifier_key in `relation` (assignment history). -#}
+{% macro latest_customer_assignments(relation) -%}
+    select
+        identifier_key,
+        customer_id
+    from (
+        select
+            identifier_key,
+            customer_id,
+            row_number() over (
+                partition by identifier_key
+                order by assigned_at desc
+            ) as recency_rank
+        from {{ relation }}
+    ) as latest_ranked
+    where recency_rank = 1
 {%- endmacro %}
 
 {#- The assigned_at of the rows int_customer_id_assignments appends in this run (the run's
@@ -268,18 +271,7 @@
     assigned_at). -#}
 {% macro customer_id_assignments_state_rebuild(current_state, customers_state) -%}
     create or replace table {{ current_state }} as
-    select identifier_key, customer_id
-    from (
-        select
-            identifier_key,
-            customer_id,
-            row_number() over (
-                partition by identifier_key
-                order by assigned_at desc
-            ) as recency_rank
-        from {{ this }}
-    ) as latest_ranked
-    where recency_rank = 1;
+    {{ omnichannel.latest_customer_assignments(this) }};
 
     create or replace table {{ customers_state }} as
     select customer_id, min(assigned_at) as customer_created_at

@@ -104,23 +104,8 @@ members as (
 
 {% if not follow_state %}
 
-    latest_ranked as (
-        select
-            identifier_key,
-            customer_id,
-            row_number() over (
-                partition by identifier_key
-                order by assigned_at desc
-            ) as recency_rank
-        from history
-    ),
-
     current_assignments as (
-        select
-            identifier_key,
-            customer_id
-        from latest_ranked
-        where recency_rank = 1
+        {{ omnichannel.latest_customer_assignments('history') }}
     ),
 
     customer_births as (

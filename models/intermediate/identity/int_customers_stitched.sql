@@ -29,11 +29,10 @@ components as (
 
 {% if follow_state %}
 
-    latest_ranked as (
+    current_assignments as (
         select
             identifier_key,
-            customer_id,
-            1 as recency_rank
+            customer_id
         from {{ omnichannel.touch_changes_state(ref('int_customer_id_assignments'), 'current') }}
     ),
 
@@ -44,23 +43,12 @@ components as (
 
 {% else %}
 
-    assignments as (
-        select * from {{ ref('int_customer_id_assignments') }}
-    ),
-
     erasure_requests as (
         select * from {{ ref('stg_erasure__requests') }}
     ),
 
-    latest_ranked as (
-        select
-            identifier_key,
-            customer_id,
-            row_number() over (
-                partition by identifier_key
-                order by assigned_at desc
-            ) as recency_rank
-        from assignments
+    current_assignments as (
+        {{ omnichannel.latest_customer_assignments(ref('int_customer_id_assignments')) }}
     ),
 
 {% endif %}
@@ -68,13 +56,11 @@ components as (
 identifier_customers as (
     select
         components.node as identifier_key,
-        latest_ranked.customer_id,
+        current_assignments.customer_id,
         components.component_id
     from components
-    inner join latest_ranked
-        on
-            components.node = latest_ranked.identifier_key
-            and latest_ranked.recency_rank = 1
+    inner join current_assignments
+        on components.node = current_assignments.identifier_key
 ),
 
 {% if not follow_state %}
