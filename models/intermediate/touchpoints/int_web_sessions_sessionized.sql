@@ -97,10 +97,15 @@ events_keyed as (
             when referrer_host is not null
                 then {{ dbt.concat(["'ref|'", 'referrer_host']) }}
         end as source_key,
+        -- both windows share one partition and order: one sort
         lag(occurred_at) over (
             partition by user_pseudo_id
             order by occurred_at, event_id
-        ) as previous_occurred_at
+        ) as previous_occurred_at,
+        row_number() over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+        ) as event_number
     from events_sourced
 ),
 
@@ -118,42 +123,44 @@ gap_flagged as (
     from events_keyed
 ),
 
-gap_numbered as (
+-- per event, in one sort: the event number its gap (events less than the timeout apart)
+-- started at, and the number and source of the latest tagged event before it
+tagged_looked_back as (
     select
         *,
-        sum(is_gap_start) over (
+        max(case when is_gap_start = 1 then event_number end) over (
             partition by user_pseudo_id
             order by occurred_at, event_id
             rows between unbounded preceding and current row
-        ) as gap_number
+        ) as gap_started_number,
+        max(case when source_key is not null then event_number end) over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+            rows between unbounded preceding and 1 preceding
+        ) as previous_tagged_number,
+        {{ omnichannel.last_value_ignore_nulls('source_key') }} over (
+            partition by user_pseudo_id
+            order by occurred_at, event_id
+            rows between unbounded preceding and 1 preceding
+        ) as previous_source_key
     from gap_flagged
 ),
 
-tagged_events as (
-    select
-        event_id,
-        source_key,
-        lag(source_key) over (
-            partition by user_pseudo_id, gap_number
-            order by occurred_at, event_id
-        ) as previous_source_key
-    from gap_numbered
-    where source_key is not null
-),
-
+-- a session starts at a gap, or at a tagged event whose source differs from the latest tagged
+-- event's in the same gap
 boundaries_flagged as (
     select
-        gap_numbered.*,
+        *,
         case
-            when gap_numbered.is_gap_start = 1 then 1
+            when is_gap_start = 1 then 1
             when
-                tagged_events.previous_source_key is not null
-                and tagged_events.previous_source_key != tagged_events.source_key then 1
+                source_key is not null
+                and previous_tagged_number >= gap_started_number
+                and previous_source_key != source_key
+                then 1
             else 0
         end as is_session_start
-    from gap_numbered
-    left join tagged_events
-        on gap_numbered.event_id = tagged_events.event_id
+    from tagged_looked_back
 ),
 
 sessions_numbered as (
@@ -168,7 +175,8 @@ sessions_numbered as (
 ),
 
 -- a session's first event (in occurred_at, event_id order) is its one row with
--- is_session_start = 1: each such row starts the next session_number
+-- is_session_start = 1: each such row starts the next session_number; its source is that of
+-- its first tagged event (min_by over the event number, tagged events only)
 sessions_aggregated as (
     select
         user_pseudo_id,
@@ -181,40 +189,34 @@ sessions_aggregated as (
             as purchase_transaction_id,
         count(*) as event_count,
         min(occurred_at) as session_started_at,
-        max(occurred_at) as session_ended_at
+        max(occurred_at) as session_ended_at,
+        min_by(
+            {{ omnichannel.struct_of(
+                ['utm_source', 'utm_medium', 'utm_campaign', 'referrer_host']
+            ) }},
+            case when source_key is not null then event_number end
+        ) as first_tagged
     from sessions_numbered
     group by user_pseudo_id, session_number
 ),
 
-session_sources as (
-    select
-        user_pseudo_id,
-        session_number,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        referrer_host,
-        row_number() over (
-            partition by user_pseudo_id, session_number
-            order by occurred_at, event_id
-        ) as tagged_rank
-    from sessions_numbered
-    where source_key is not null
-),
-
 sessions_sourced as (
     select
-        sessions_aggregated.*,
-        session_sources.utm_source,
-        session_sources.utm_medium,
-        session_sources.utm_campaign,
-        session_sources.referrer_host
+        sessions_aggregated.user_pseudo_id,
+        sessions_aggregated.session_number,
+        sessions_aggregated.first_event_id,
+        sessions_aggregated.click_id_type,
+        sessions_aggregated.client_kind,
+        sessions_aggregated.member_number,
+        sessions_aggregated.purchase_transaction_id,
+        sessions_aggregated.event_count,
+        sessions_aggregated.session_started_at,
+        sessions_aggregated.session_ended_at,
+        sessions_aggregated.first_tagged.utm_source,
+        sessions_aggregated.first_tagged.utm_medium,
+        sessions_aggregated.first_tagged.utm_campaign,
+        sessions_aggregated.first_tagged.referrer_host
     from sessions_aggregated
-    left join session_sources
-        on
-            sessions_aggregated.user_pseudo_id = session_sources.user_pseudo_id
-            and sessions_aggregated.session_number = session_sources.session_number
-            and session_sources.tagged_rank = 1
     where sessions_aggregated.event_count <= {{ var('web_bot_max_events_per_session') }}
 ),
 
