@@ -23,7 +23,8 @@
       (__current: latest customer_id per identifier; __customers: first assigned_at per
       customer id), and logs the identifiers it appended a row for (source_name 'assigned').
     - int_customers_stitched re-derives the identifiers those two logged and every identifier
-      of a customer whose erasure state changed.
+      of a customer whose erasure state changed, and logs those keys (source_name 'key'),
+      which int_customer_identifier_sources follows (macros/identity_mart_changes.sql).
     With the var off the models are plain tables (int_customer_id_assignments stays
     incremental, reading its history) and their post-hooks drop the logs and state; Spark:
     plain tables, no hooks.
@@ -438,7 +439,12 @@
     {% endif %}
 {%- endmacro %}
 
-{#- int_customers_stitched, post-hook: log the run (markers only), drop the temp tables. -#}
+{#-
+    int_customers_stitched, post-hook: log the identifier keys this run derived again (source_name
+    'key', identifier_key: every key whose row can have changed, appeared or vanished; a full
+    build logs the full marker), drop the temp tables. int_customer_identifier_sources follows
+    this log.
+-#}
 {% macro customers_stitched_finish() -%}
     {%- if not execute -%}
         {{ return('') }}
@@ -449,7 +455,9 @@
     {%- endif -%}
     {%- set full = omnichannel.identity_changes_was_full()
         or not omnichannel.touch_changes_exist([change_log]) -%}
-    {{ omnichannel.identity_changes_log(change_log, full, [
-        omnichannel.identity_changes_temp('affected'),
-        omnichannel.identity_changes_temp('erased_now')]) }}
+    {%- set affected = omnichannel.identity_changes_temp('affected') -%}
+    {{ omnichannel.identity_changes_log(change_log, full,
+        [affected, omnichannel.identity_changes_temp('erased_now')],
+        'select distinct \'key\' as source_name, null as record_key,'
+        ~ ' affected.record_key as identifier_key from ' ~ affected ~ ' as affected') }}
 {%- endmacro %}

@@ -75,8 +75,8 @@ INCREMENTAL_MODELS = [
     "intermediate.int_rule_credits_computed",
     "intermediate.int_rule_credits_computed__conversions",
     "intermediate.int_customer_identifier_sources",
-    # the map of int_customers_stitched it saved for its next run
-    "intermediate.int_customer_identifier_sources__identifiers",
+    # aggregates it per customer (the customer_identifiers mart is compared with the marts)
+    "intermediate.int_customer_identifiers_counted",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
@@ -112,6 +112,14 @@ MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
 #: Per-customer summaries that re-aggregate only the customers the touch stream (and changed
 #: conversions) name (macros/customer_changes.sql).
 CUSTOMER_SUMMARIES = ("int_customer_activities_summarized", "int_customer_channel_responses")
+#: Per-customer aggregates of int_customer_identifier_sources, with where they are and where
+#: their change log is (macros/identity_mart_changes.sql).
+IDENTIFIER_AGGREGATES = {
+    "marts.customer_identifiers": "intermediate.customer_identifiers__changes",
+    "intermediate.int_customer_identifiers_counted": (
+        "intermediate.int_customer_identifiers_counted__changes"
+    ),
+}
 
 
 def _land(ws: Workspace) -> None:
@@ -150,7 +158,20 @@ def _privacy_counts(warehouse: Warehouse, customers: dict, window_start) -> tupl
 
 
 def _customers(warehouse: Warehouse, model: str) -> set[str]:
-    return {c for (c,) in warehouse.query(f"select distinct customer_id from intermediate.{model}")}
+    return _all_customers(warehouse, f"intermediate.{model}")
+
+
+def _all_customers(warehouse: Warehouse, table: str) -> set[str]:
+    return {c for (c,) in warehouse.query(f"select distinct customer_id from {table}")}
+
+
+def _latest_run(warehouse: Warehouse, log: str, column: str = "record_key") -> tuple[int, set]:
+    """The latest run of a change log: its full markers and the values of `column` it holds."""
+    full, values = warehouse.query(
+        f"select count(*) filter (where is_full), list({column}) from {log} "
+        f"where changed_at = (select max(changed_at) from {log})"
+    )[0]
+    return full, {v for v in values if v is not None}
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +220,9 @@ def runs(sample_exports, tmp_path_factory):
     }
     extras["summary_customers_before"] = {
         model: _customers(warehouse, model) for model in CUSTOMER_SUMMARIES
+    }
+    extras["identifier_customers_before"] = {
+        model: _all_customers(warehouse, model) for model in IDENTIFIER_AGGREGATES
     }
     extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
 
@@ -437,6 +461,56 @@ def test_the_customer_summaries_reaggregated_only_the_changed_customers(runs):
             held = sides & (before | after)
             assert held
             assert held <= logged
+
+
+def test_the_customer_identifiers_reaggregated_only_the_changed_customers(runs):
+    """int_customer_identifier_sources followed the logs of int_identifiers_unioned and
+    int_customers_stitched: it derived again exactly the keys those logged in the daily run (a
+    small part of its keys), and logged both customers of each merge and split and the erased
+    customer; customer_identifiers and int_customer_identifiers_counted aggregated again exactly
+    the customers it logged, a non-empty strict subset of theirs (the equality with a full
+    refresh above shows that was enough: the erased customer's rows are gone from both)."""
+    _, warehouse, _, _, extras, *_ = runs
+    erased = extras["privacy"]["erased"]
+    stitched_full, stitched_keys = _latest_run(
+        warehouse, "intermediate.int_customers_stitched__changes", "identifier_key"
+    )
+    unioned_keys = _latest_run(
+        warehouse, "intermediate.int_identifiers_unioned__changes", "identifier_key"
+    )[1]
+    sources_log = "intermediate.int_customer_identifier_sources__changes"
+    full, keys = _latest_run(warehouse, sources_log, "identifier_key")
+    logged_customers = {
+        c
+        for (c,) in warehouse.query(
+            f"select record_key from {sources_log} where source_name = 'customer' "
+            f"and changed_at = (select max(changed_at) from {sources_log})"
+        )
+    }
+    assert full == 0 and stitched_full == 0
+    assert stitched_keys and keys == stitched_keys | unioned_keys
+    total = warehouse.query(
+        "select count(distinct identifier_key) from intermediate.int_customer_identifier_sources"
+    )[0][0]
+    assert 0 < len(keys) < total // 10
+    moved = warehouse.query(
+        "select old_customer_id, new_customer_id from intermediate.int_customer_merges "
+        "where merged_at = (select max(merged_at) from intermediate.int_customer_merges)"
+    )
+    sides = {customer for pair in moved for customer in pair}
+    assert sides and sides | {erased} <= logged_customers
+    for table, log in IDENTIFIER_AGGREGATES.items():
+        before = extras["identifier_customers_before"][table]
+        after = _all_customers(warehouse, table)
+        full, customers = _latest_run(warehouse, log)
+        assert full == 0, table
+        assert customers == logged_customers, table
+        assert 0 < len(customers) < len(before | after), (
+            table,
+            len(customers),
+            len(before | after),
+        )
+        assert erased in before and erased not in after, table
 
 
 def test_the_run_was_incremental_with_the_lookback_window(runs):

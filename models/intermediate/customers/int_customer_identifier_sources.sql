@@ -12,15 +12,15 @@
     are aggregated per identifier key and source before the join (an identifier belongs to one
     customer), so the join reads one row per identifier and source instead of every record
     (4.5M occurrences -> 1.0M rows at 100k customers); type and hash are read back from the key.
-    Incremental on DuckDB (var identity_incremental; macros/identity_changes.sql): a row is a
-    function of its identifier's occurrences and of its (customer_id, is_erased). The pre-hook
-    deletes, and this SQL derives again, the rows of the identifier keys whose occurrences
-    int_identifiers_unioned replaced since this model's last run (its change log
-    int_identifiers_unioned__changes) and of those whose customer or erasure state in
-    int_customers_stitched differs from the map this model's last build saved (__identifiers:
-    merges, splits, exclusions, erasures, new identifiers). Every other row would come out of a
-    full refresh unchanged. Table on Spark, when identity_incremental is false, and on
-    --full-refresh.
+    Incremental on DuckDB (var identity_incremental; macros/identity_mart_changes.sql): a row
+    is a function of its identifier's occurrences and of its (customer_id, is_erased). The
+    pre-hook deletes, and this SQL derives again, the rows of the identifier keys
+    int_identifiers_unioned (occurrences replaced) or int_customers_stitched (keys derived
+    again: merges, splits, exclusions, erasures, new identifiers) logged since this model's last
+    run; every other row would come out of a full refresh unchanged. The post-hook logs those
+    keys and the customers whose rows were deleted or inserted, which customer_identifiers and
+    int_customer_identifiers_counted aggregate again. Table on Spark, when identity_incremental
+    is false, and on --full-refresh.
 -#}
 with
 
@@ -35,6 +35,11 @@ occurrences as (
 
 customers as (
     select * from {{ ref('int_customers_stitched') }}
+    {% if is_incremental() %}
+        where identifier_key in (
+            select record_key from {{ omnichannel.identity_changes_temp('affected') }}
+        )
+    {% endif %}
 ),
 
 identifier_sources as (
