@@ -217,17 +217,37 @@
         {#- Keyed rows before this day are as int_touchpoints_keyed had them at the last build -#}
         {%- set compare_start = ('greatest(' ~ saved_start ~ ', cast(' ~ window_start
             ~ ' as date))') if keyed_windows.known else saved_start -%}
-        {#- identifier_key is the key of both (a full outer join is cheaper than EXCEPT) -#}
+        {%- set stitched_log = omnichannel.touch_changes_state(customers, 'changes') -%}
         create or replace temp table {{ this.identifier }}__changed_keys as
-        select coalesce(current_map.identifier_key, saved_map.identifier_key) as identifier_key
-        from {{ customers }} as current_map
-        full outer join {{ saved_identifiers }} as saved_map
-            on current_map.identifier_key = saved_map.identifier_key
-        where
-            current_map.identifier_key is null
-            or saved_map.identifier_key is null
-            or current_map.customer_id is distinct from saved_map.customer_id
-            or current_map.is_erased is distinct from saved_map.is_erased;
+        {% if omnichannel.touch_changes_can_follow(change_log, [stitched_log]) %}
+            {#- every key whose row int_customers_stitched derived again since this model's
+                last run (changed, appeared or vanished) -#}
+            select distinct identifier_key from {{ stitched_log }}
+            where
+                identifier_key is not null
+                and changed_at > (select max(changed_at) from {{ change_log }})
+        {% else %}
+            {#- no key log to follow (var identity_incremental off, or int_customers_stitched
+                rebuilt in full since): the keys whose row differs from the saved map;
+                identifier_key is the key of both (a full outer join is cheaper than EXCEPT) -#}
+            select coalesce(current_map.identifier_key, saved_map.identifier_key) as identifier_key
+            from {{ customers }} as current_map
+            full outer join {{ saved_identifiers }} as saved_map
+                on current_map.identifier_key = saved_map.identifier_key
+            where
+                current_map.identifier_key is null
+                or saved_map.identifier_key is null
+                or current_map.customer_id is distinct from saved_map.customer_id
+                or current_map.is_erased is distinct from saved_map.is_erased
+        {% endif %};
+
+        {#- the changed keys as (type, hash): the keyed stream is joined on its two columns
+            instead of building a key for every one of its rows -#}
+        create or replace temp table {{ this.identifier }}__changed_key_parts as
+        select distinct
+            {{ dbt.split_part('identifier_key', "':'", 1) }} as identifier_type,
+            {{ dbt.split_part('identifier_key', "':'", 2) }} as identifier_hash
+        from {{ this.identifier }}__changed_keys;
 
         create or replace temp table {{ this.identifier }}__changed_links as
         with
@@ -279,16 +299,17 @@
             occurred_date >= cast({{ window_start }} as date)
             and occurred_date < {{ saved_start }}
         union
-        select touchpoint_id from {{ keyed }}
-        where {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }} in (
-            select identifier_key from {{ this.identifier }}__changed_keys
-        )
+        select keyed.touchpoint_id from {{ keyed }} as keyed
+        inner join {{ this.identifier }}__changed_key_parts as changed
+            on
+                keyed.identifier_type = changed.identifier_type
+                and keyed.identifier_hash = changed.identifier_hash
         union
-        select touchpoint_id from {{ keyed }}
-        where {{ omnichannel.identifier_key('fallback_identifier_type',
-            'fallback_identifier_hash') }} in (
-            select identifier_key from {{ this.identifier }}__changed_keys
-        )
+        select keyed.touchpoint_id from {{ keyed }} as keyed
+        inner join {{ this.identifier }}__changed_key_parts as changed
+            on
+                keyed.fallback_identifier_type = changed.identifier_type
+                and keyed.fallback_identifier_hash = changed.identifier_hash
         union
         select touchpoint_id from {{ keyed }}
         where
@@ -365,6 +386,7 @@
         select distinct short_code, campaign_id from {{ visits }}
         where short_code in (select short_code from {{ this.identifier }}__changed_links);
         drop table {{ this.identifier }}__changed_keys;
+        drop table {{ this.identifier }}__changed_key_parts;
         drop table {{ this.identifier }}__changed_links;
     {% endif %}
     {{ omnichannel.touch_changes_log(change_log, full) }}

@@ -18,9 +18,10 @@
     for which one of those can differ from the last build: keyed touches new, changed or gone
     on the days int_touchpoints_keyed can re-derive (compared with the keyed rows of those
     days the last build saved, __keyed_window); touches whose identifier or fallback identifier
-    now maps to another customer or erasure state than in the map the last build saved
-    (__identifiers, compared with int_customers_stitched on identifier_key: merges, splits,
-    newly excluded or erased identifiers, identifiers that now resolve); SMS whose short link's
+    can now map to another customer or erasure state (the keys int_customers_stitched logged
+    since this model's last run: merges, splits, newly excluded or erased identifiers,
+    identifiers that now resolve; without that log, the keys whose row differs from the map the
+    last build saved, __identifiers); SMS whose short link's
     campaigns differ from the saved ones (__short_links). Every other row would come out of a
     full refresh unchanged, so the table equals a full refresh's. The ids it re-derived or
     deleted go to __changes for int_touch_consents_checked and the touchpoints mart.
