@@ -42,8 +42,9 @@
     source_name is the full marker) the model's SQL may list only the rows with an end among
     those nodes (every other row unchanged since the last run: the model must make sure): the
     diff then compares them with the saved rows around the same nodes, and nothing else of
-    the graph is read (int_identity_components: macros/identity_graph_changes.sql). The result equals a full build's: component_id is the smallest node key of
-    the component, whatever the run (doc identity_incremental has the argument). A full build
+    the graph is read (int_identity_components: macros/identity_graph_changes.sql). The result
+    equals a full build's: component_id is the smallest node key of the component, whatever
+    the run (doc identity_incremental has the argument). A full build
     with incremental off drops the saved graph, so a later incremental run never compares with
     a graph older than the result. With the saved graph it keeps a change log,
     <model>__changes (columns of int_identifiers_unioned__changes, source_name 'component'): one

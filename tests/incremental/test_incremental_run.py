@@ -77,6 +77,11 @@ INCREMENTAL_MODELS = [
     "intermediate.int_customer_identifier_sources",
     # the map of int_customers_stitched it saved for its next run
     "intermediate.int_customer_identifier_sources__identifiers",
+    # per-recipient short links and the per (code, recipient) state they derive from
+    # (macros/short_link_changes.sql)
+    "intermediate.int_short_link_recipients",
+    "intermediate.int_short_link_recipients__recipients",
+    "intermediate.int_short_link_recipients__shared",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
