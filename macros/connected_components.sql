@@ -36,9 +36,15 @@
     node_b NULL for every node listed alone). The next run, unless --full-refresh, lists its graph
     into a scratch table, diffs it with the saved one (EXCEPT both ways), and clusters again only
     the touched nodes (ends of added or removed rows) and every node of their previous
-    components; it deletes those nodes' rows, inserts the new labels, and applies the diff to
-    the saved graph. The result equals a full build's: component_id is the smallest node key of
-    the component, whatever the run (doc identity_incremental has the argument). A full build
+    components (their rows of the saved graph with the diff applied); it deletes those nodes'
+    rows, inserts the new labels, and applies the diff to the saved graph. With config
+    changed_nodes (a table of nodes, column record_key, that a pre-hook made; a row with a null
+    source_name is the full marker) the model's SQL may list only the rows with an end among
+    those nodes (every other row unchanged since the last run: the model must make sure): the
+    diff then compares them with the saved rows around the same nodes, and nothing else of
+    the graph is read (int_identity_components: macros/identity_graph_changes.sql). The result
+    equals a full build's: component_id is the smallest node key of the component, whatever
+    the run (doc identity_incremental has the argument). A full build
     with incremental off drops the saved graph, so a later incremental run never compares with
     a graph older than the result. With the saved graph it keeps a change log,
     <model>__changes (columns of int_identifiers_unioned__changes, source_name 'component'): one
@@ -69,6 +75,29 @@
         and existing_graph is not none and not should_full_refresh() -%}
 
     {{ run_hooks(pre_hooks) }}
+
+    {#- config changed_nodes: a table a pre-hook made of the nodes (column record_key) the
+        model's SQL listed the graph around, or with the full marker (a row with a null
+        source_name) when it listed all of it. Listed around them, the SQL returns only the
+        graph's rows with an end among them: the rest is unchanged since the last run. -#}
+    {%- set changed_nodes = config.get('changed_nodes', none) -%}
+    {%- set listed_around = none -%}
+    {%- if changed_nodes and keep_graph -%}
+        {%- set listed = run_query(
+            'select count(*) filter (where source_name is null), count(distinct record_key)'
+            ~ ' from ' ~ changed_nodes
+        ).rows[0] -%}
+        {%- if listed[0] == 0 -%}
+            {%- if not incremental -%}
+                {{ exceptions.raise_compiler_error(
+                    model.name ~ ": the pre-hook listed the graph around changed nodes, but "
+                    ~ "this build is not incremental (no result or saved graph, or "
+                    ~ "--full-refresh): a pre-hook must list all of it then.") }}
+            {%- endif -%}
+            {%- set listed_around = changed_nodes -%}
+            {{ log(model.name ~ ": graph listed around " ~ listed[1] ~ " changed node(s)", info=True) }}
+        {%- endif -%}
+    {%- endif -%}
 
     {%- set session = omnichannel.connected_components_session_begin() -%}
 
@@ -118,11 +147,23 @@
         {%- set subgraph_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'subgraph') -%}
         {%- set result_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'result') -%}
         {%- set previous_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'previous') -%}
+        {%- set saved_listed_rel = omnichannel.connected_components_scratch_relation(prefix ~ 'saved_listed') -%}
+        {#- the saved rows the listing is compared with: all, or those around the listed nodes -#}
+        {%- if listed_around -%}
+            {% do omnichannel.connected_components_scratch_table(saved_listed_rel,
+                'select saved.node_a, saved.node_b from ' ~ graph_rel ~ ' as saved'
+                ~ ' where saved.node_a in (select listed.record_key from ' ~ listed_around
+                ~ ' as listed) or saved.node_b in (select listed.record_key from '
+                ~ listed_around ~ ' as listed)') %}
+            {%- set saved_compared = saved_listed_rel -%}
+        {%- else -%}
+            {%- set saved_compared = graph_rel -%}
+        {%- endif -%}
         {% do omnichannel.connected_components_scratch_table(added_rel,
             'select node_a, node_b from ' ~ graph_now_rel
-            ~ ' except select node_a, node_b from ' ~ graph_rel) %}
+            ~ ' except select node_a, node_b from ' ~ saved_compared) %}
         {% do omnichannel.connected_components_scratch_table(removed_rel,
-            'select node_a, node_b from ' ~ graph_rel
+            'select node_a, node_b from ' ~ saved_compared
             ~ ' except select node_a, node_b from ' ~ graph_now_rel) %}
         {%- set affected_sql -%}
             with
@@ -161,9 +202,15 @@
         ).columns[0].values()[0] | int -%}
         {{ log(model.name ~ ": incremental, " ~ affected_count ~ " node(s) in changed components", info=True) }}
         {%- if affected_count > 0 -%}
+            {#- the new graph's rows of the affected nodes: the saved graph's, with the diff
+                applied (every added row has its ends among them), before the saved graph
+                changes (a failed run leaves it as it was) -#}
             {% do omnichannel.connected_components_scratch_table(subgraph_rel,
-                'select graph_now.node_a, graph_now.node_b from ' ~ graph_now_rel ~ ' as graph_now'
-                ~ ' inner join ' ~ affected_rel ~ ' as affected on graph_now.node_a = affected.node') %}
+                'select kept.node_a, kept.node_b from (select saved.node_a, saved.node_b from '
+                ~ graph_rel ~ ' as saved inner join ' ~ affected_rel
+                ~ ' as affected on saved.node_a = affected.node'
+                ~ ' except select node_a, node_b from ' ~ removed_rel ~ ') as kept'
+                ~ ' union select node_a, node_b from ' ~ added_rel) %}
             {% do omnichannel.connected_components_labels(
                 'select node_a, node_b from ' ~ subgraph_rel, prefix, max_rounds, result_rel, true, session
             ) %}
@@ -210,7 +257,7 @@
         {% call statement('main') -%}
             select count(*) from {{ target_relation }}
         {%- endcall %}
-        {%- for scratch in [added_rel, removed_rel, affected_rel, subgraph_rel, result_rel, previous_rel, graph_now_rel] -%}
+        {%- for scratch in [added_rel, removed_rel, affected_rel, subgraph_rel, result_rel, previous_rel, graph_now_rel, saved_listed_rel] -%}
             {% do adapter.drop_relation(scratch) %}
         {%- endfor -%}
     {%- else -%}
@@ -248,6 +295,11 @@
     {%- endif -%}
 
     {% do omnichannel.connected_components_session_end(session) %}
+    {%- if changed_nodes and keep_graph %}
+        {% call statement('connected_components_drop_changed_nodes') -%}
+            drop table if exists {{ changed_nodes }}
+        {%- endcall %}
+    {%- endif %}
 
     {{ run_hooks(post_hooks) }}
     {% do persist_docs(target_relation, model) %}

@@ -77,6 +77,11 @@ INCREMENTAL_MODELS = [
     "intermediate.int_customer_identifier_sources",
     # aggregates it per customer (the customer_identifiers mart is compared with the marts)
     "intermediate.int_customer_identifiers_counted",
+    # per-recipient short links and the per (code, recipient) state they derive from
+    # (macros/short_link_changes.sql)
+    "intermediate.int_short_link_recipients",
+    "intermediate.int_short_link_recipients__recipients",
+    "intermediate.int_short_link_recipients__shared",
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
@@ -273,6 +278,20 @@ def test_the_day_merged_two_customers_and_split_one(runs):
     assert touched, extras["daily_log"]
     nodes = warehouse.query("select count(*) from intermediate.int_identity_components")[0][0]
     assert 0 < int(touched.group(1)) < nodes // 10
+    # the graph was listed only around the keys its inputs logged (not every edge, occurrence
+    # and exclusion), and those include the day's changed identifiers
+    listed = re.search(r"graph listed around (\d+) changed node\(s\)", extras["daily_log"])
+    assert listed, extras["daily_log"]
+    assert 0 < int(listed.group(1)) < nodes // 10
+    log = "intermediate.int_identity_edges__changes"
+    edge_keys = {
+        key
+        for (key,) in warehouse.query(
+            f"select identifier_key from {log} where identifier_key is not null "
+            f"and not is_full and changed_at = (select max(changed_at) from {log})"
+        )
+    }
+    assert {merge_cookie, merge_member, split_cookie} <= edge_keys
     customers = dict(
         warehouse.query(
             "select identifier_key, customer_id from intermediate.int_customers_stitched "

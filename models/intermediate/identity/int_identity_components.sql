@@ -1,8 +1,12 @@
+{%- set edges_override = var('identity_edges_relation', none) -%}
+{%- set follows_logs = omnichannel.identity_changes_enabled() and not edges_override -%}
 {{ config(
     materialized='connected_components',
     max_rounds=var('identity_max_rounds'),
     hash_node_keys=var('identity_hash_node_keys', true),
     incremental=var('identity_incremental'),
+    changed_nodes=(omnichannel.identity_changes_temp('affected') if follows_logs else none),
+    pre_hook="{{ omnichannel.identity_graph_prepare() }}",
 ) }}
 {#-
     Node -> component of the identity graph. This SQL only lists the graph (an edge per row,
@@ -11,8 +15,13 @@
     names a relation with columns node_a, node_b to cluster instead (tests, benchmarks).
     var identity_hash_node_keys=false numbers nodes by joining on the keys themselves instead
     of their 64-bit hash (the path taken anyway on a hash collision; tests).
+    On DuckDB with var identity_incremental (and no edges_relation) the listing follows change
+    logs (macros/identity_graph_changes.sql): its pre-hook lists the identifier keys that
+    int_identifiers_unioned, int_identifiers_excluded and int_identity_edges logged since the
+    last run, and this SQL returns only the rows with an end among them (every row when the
+    pre-hook could not follow the logs: the full marker), which the materialization compares
+    with its saved graph around the same keys (config changed_nodes).
 -#}
-{%- set edges_override = var('identity_edges_relation', none) -%}
 
 {% if edges_override %}
 
@@ -37,11 +46,31 @@ from {{ edges_override }}
         select distinct identifier_key from {{ ref('int_identifiers_excluded') }}
     ),
 
-    lone_nodes as (
-        select distinct occurrences.identifier_key
+    listed_edges as (
+        select
+            identifier_key_a,
+            identifier_key_b
+        from edges
+        {%- if follows_logs %}
+            where
+                {{ omnichannel.identity_tail_affects('identifier_key_a') }}
+                or {{ omnichannel.identity_tail_affects('identifier_key_b') }}
+        {%- endif %}
+    ),
+
+    listed_occurrences as (
+        select identifier_key
         from occurrences
+        {%- if follows_logs %}
+            where {{ omnichannel.identity_tail_affects('identifier_key') }}
+        {%- endif %}
+    ),
+
+    lone_nodes as (
+        select distinct listed_occurrences.identifier_key
+        from listed_occurrences
         left join excluded
-            on occurrences.identifier_key = excluded.identifier_key
+            on listed_occurrences.identifier_key = excluded.identifier_key
         where excluded.identifier_key is null
     ),
 
@@ -49,7 +78,7 @@ from {{ edges_override }}
         select
             identifier_key_a as node_a,
             identifier_key_b as node_b
-        from edges
+        from listed_edges
         union all
         select
             identifier_key as node_a,

@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
+    incremental_strategy='append',
+    pre_hook="{{ omnichannel.short_link_recipients_prepare() }}",
+    post_hook="{{ omnichannel.short_link_recipients_finish() }}",
+) }}
 {#-
     Per-recipient short links: one row per Shlink short code that a message carried, with the
     identifier it was sent to. The LINE send log names the code (short_code) and the LINE user;
@@ -5,63 +11,44 @@
     in the url of a click event, beside the recipient's email. A code seen with more than one
     recipient identifier is not a per-recipient link and is left out. The web or app session that
     lands with `sl=<code>` (stg_ga4__events.short_code) was opened from this recipient's message.
+    Incremental on DuckDB (var identity_incremental; macros/short_link_changes.sql): the pre-hook
+    keeps the recipients per (code, recipient) in __recipients, updated from the rows staged
+    since the last run, and this SQL derives again from it only the codes those rows name and
+    the codes it last saw with more than one recipient; a full build, the var off and Spark read
+    every staged row.
 -#}
+{#- the pre-hook reads the staged sends -#}
+-- depends_on: {{ ref('stg_line__sends') }}
+-- depends_on: {{ ref('stg_twilio__messages') }}
+-- depends_on: {{ ref('stg_sendgrid__events') }}
+{%- set from_state = omnichannel.identity_changes_enabled() %}
 with
 
-line_sends as (
-    select * from {{ ref('stg_line__sends') }}
-),
+{% if from_state -%}
+    recipients as (
+        select * from {{ omnichannel.touch_changes_state(this, 'recipients') }}
+        {%- if is_incremental() %}
+            where {{ omnichannel.short_link_recipients_affects('short_code') }}
+        {%- endif %}
+    ),
+{%- else -%}
+    line_sends as (
+        select * from {{ ref('stg_line__sends') }}
+    ),
 
-twilio_messages as (
-    select * from {{ ref('stg_twilio__messages') }}
-),
+    twilio_messages as (
+        select * from {{ ref('stg_twilio__messages') }}
+    ),
 
-sendgrid_events as (
-    select * from {{ ref('stg_sendgrid__events') }}
-),
+    sendgrid_events as (
+        select * from {{ ref('stg_sendgrid__events') }}
+    ),
 
-line_recipients as (
-    select
-        short_code,
-        'line' as channel,
-        'line_user_id' as identifier_type,
-        {{ omnichannel.hash_pii('line_user_id') }} as identifier_hash,
-        sent_at
-    from line_sends
-    where short_code is not null and {{ omnichannel.nullif_blank('line_user_id') }} is not null
-),
-
-sms_recipients as (
-    select
-        short_code,
-        'sms' as channel,
-        'phone' as identifier_type,
-        customer_phone_hash as identifier_hash,
-        sent_at
-    from twilio_messages
-    where direction like 'outbound%' and short_code is not null
-),
-
-email_recipients as (
-    select
-        nullif(
-            regexp_extract(clicked_url, '^https?://s[.]omni[.]tw/([0-9A-Za-z]+)', 1), ''
-        ) as short_code,
-        'email' as channel,
-        'email' as identifier_type,
-        email_hash as identifier_hash,
-        occurred_at as sent_at
-    from sendgrid_events
-    where event_type = 'click'
-),
-
-unioned as (
-    select * from line_recipients
-    union all
-    select * from sms_recipients
-    union all
-    select * from email_recipients
-),
+    recipients as (
+        {{ omnichannel.short_link_recipients_unioned(
+            {'line': 'line_sends', 'twilio': 'twilio_messages', 'sendgrid': 'sendgrid_events'}) }}
+    ),
+{%- endif %}
 
 per_code as (
     select
@@ -72,7 +59,7 @@ per_code as (
         count(distinct {{ omnichannel.identifier_key('identifier_type', 'identifier_hash') }})
             as recipient_count,
         min(sent_at) as sent_at
-    from unioned
+    from recipients
     where short_code is not null and identifier_hash is not null
     group by short_code
 ),
