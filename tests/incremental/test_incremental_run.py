@@ -35,8 +35,8 @@ from tests.identity.dbt_project import Warehouse
 from tests.incremental.compare import differences, tables
 from tests.incremental.deliveries import (
     erase_customer_of,
-    write_contact_to_erase,
     write_consent_and_erasure,
+    write_contact_to_erase,
     write_identity_changes,
     write_late_and_redelivered,
     write_snapshot_change,
