@@ -264,6 +264,8 @@
     {#- the snapshot sources' staging models are tables (incremental), read once per
         identifier column -#}
     {% if is_incremental() %}
+        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+
         create or replace temp table {{ snapshot_now }} as
         {{ omnichannel.identity_occurrences_derived(entries, event_feeds) }};
 
@@ -418,7 +420,8 @@
         change_log, full,
         [affected, omnichannel.identity_changes_temp('snapshot_now'),
             omnichannel.identity_changes_temp('export_now'),
-            omnichannel.identity_changes_temp('export_staged')],
+            omnichannel.identity_changes_temp('export_staged'),
+            omnichannel.identity_changes_temp('watermarks')],
         'select inserted.source_name, inserted.record_key, inserted.identifier_key from '
         ~ this ~ ' as inserted inner join ' ~ affected ~ ' as affected'
         ~ ' on inserted.source_name = affected.source_name'
@@ -444,6 +447,8 @@
     {%- set snapshot_sources = omnichannel.identity_snapshot_sources(
         omnichannel.identity_event_feeds()) -%}
     {% if is_incremental() %}
+        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+
         {{ omnichannel.identifiers_unioned_clear_rebuilt(pairing_feeds) }};
 
         {#- the pairs of export records deleted from staging (an erasure) -#}
@@ -505,7 +510,8 @@
     {%- set full = omnichannel.identity_changes_was_full()
         or not omnichannel.touch_changes_exist([change_log]) -%}
     {{ omnichannel.identity_changes_log(
-        change_log, full, [omnichannel.identity_changes_temp('affected')]) }}
+        change_log, full, [omnichannel.identity_changes_temp('affected'),
+            omnichannel.identity_changes_temp('watermarks')]) }}
 {%- endmacro %}
 
 {#-
