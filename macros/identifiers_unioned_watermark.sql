@@ -1,20 +1,40 @@
 {#-
     The latest _loaded_at of event feed `feed` that the model's table (int_identifiers_unioned,
-    int_identifier_pairs) holds, as a scalar subquery (1900-01-01 when it holds none, or when the
-    table predates the _loaded_at column: that run then reads every feed's records again, and
-    on_schema_change adds the column): an incremental run reads the feed's records staged after
-    it.
+    int_identifier_pairs) held when its pre-hook began (identifiers_unioned_watermarks_save),
+    as a scalar subquery (1900-01-01 when it holds none, or when the table predates the
+    _loaded_at column: that run then reads every feed's records again, and on_schema_change
+    adds the column): an incremental run reads the feed's records staged after it. Read from
+    the temp table the pre-hook saved: one scan of the table for every feed, where a subquery
+    on the table per use scanned it some 35 times a run (each select of a feed's identifier
+    column, the records staged again, the pairs' filters).
 -#}
 {% macro identifiers_unioned_watermark(feed) -%}
     {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
+    (
+        select coalesce(max(done._loaded_at), cast('1900-01-01' as {{ timestamp_type }}))
+        from {{ omnichannel.identity_changes_temp('watermarks') }} as done
+        where done.source_name = '{{ feed }}'
+    )
+{%- endmacro %}
+
+{#-
+    Pre-hook SQL of an incremental run of int_identifiers_unioned or int_identifier_pairs:
+    save the latest _loaded_at its table holds per source (temp <model>__watermarks, read by
+    identifiers_unioned_watermark for the whole run, its post-hook drops it; null when the
+    table predates the _loaded_at column). The run's one look at the table's columns: with a
+    look per use of the watermark, compiling int_identifiers_unioned took 1.3 s (0.65 s on the
+    commit before the export feeds) in a daily run at 100k customers.
+-#}
+{% macro identifiers_unioned_watermarks_save() -%}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- if '_loaded_at' in columns -%}
-        (
-            select coalesce(max(done._loaded_at), cast('1900-01-01' as {{ timestamp_type }}))
-            from {{ this }} as done
-            where done.source_name = '{{ feed }}'
-        )
-    {%- else -%}
-        cast('1900-01-01' as {{ timestamp_type }})
-    {%- endif -%}
+    create or replace temp table {{ omnichannel.identity_changes_temp('watermarks') }} as
+    select
+        source_name,
+        {% if '_loaded_at' in columns -%}
+            max(_loaded_at)
+        {%- else -%}
+            cast(null as {{ api.Column.translate_type('timestamp') }})
+        {%- endif %} as _loaded_at
+    from {{ this }}
+    group by source_name;
 {%- endmacro %}

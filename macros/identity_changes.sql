@@ -4,16 +4,23 @@
 
     int_identifiers_unioned (pre-hook identifiers_unioned_prepare, post-hook
     identifiers_unioned_finish):
-    - the snapshot sources (every source that is not an event feed: HubSpot contacts, Shopify
-      orders, POS, inbox, and the short_link / web_purchase link records) are derived again in
-      full into temp.int_identifiers_unioned__snapshot_now and compared with what the table
-      holds for them (the rows of EXCEPT both ways on source_name, record_key, identifier_type,
-      identifier_hash, seen_at, found by a full outer join on the first four, unique on both
-      sides): only the records whose occurrence set changed or vanished are affected;
-    - the event feeds' records staged after the feed's watermark are affected too (as before);
+    - the event feeds' records (macro identity_event_feeds: GA4, LINE, Twilio, SendGrid, Meta,
+      consent, HubSpot contacts, inbox, Shopify orders, POS) staged after the feed's watermark
+      (the latest _loaded_at the table holds for it) are affected; for the export feeds
+      (identity_export_feeds: HubSpot, inbox, POS, Shopify, rows of snapshot exports) only
+      those whose occurrences differ from what the table holds for them (derived into
+      temp.int_identifiers_unioned__export_now and diffed as below; the others take the new
+      _loaded_at), plus the records the table holds and staging no longer does (an erasure
+      deleted them);
+    - the snapshot sources (the link records short_link and web_purchase, which join several
+      staged rows) are derived again in full into temp.int_identifiers_unioned__snapshot_now
+      and compared with what the table holds for them (the rows of EXCEPT both ways on
+      source_name, record_key, identifier_type, identifier_hash, seen_at, found by a full outer
+      join on the first four, unique on both sides): only the records whose occurrence set
+      changed or vanished are affected;
     - the affected records (temp.int_identifiers_unioned__affected: source_name, record_key) are
-      deleted, and the model inserts their occurrences again (feeds from staging, snapshot
-      sources from the snapshot_now table);
+      deleted, and the model inserts their occurrences again (feeds from staging, export feeds
+      and snapshot sources from the export_now and snapshot_now tables);
     - the change log int_identifiers_unioned__changes gets one row per occurrence deleted
       (pre-hook) and inserted (post-hook): source_name, record_key, identifier_key, is_full,
       changed_at (the run's start), plus a run marker (null record); it keeps its latest three
@@ -23,7 +30,8 @@
     macro touch_changes_can_follow: they rebuild in full when a log is missing, the producer was
     rebuilt in full since, or pruned runs they did not read):
     - int_identifier_pairs pairs again the snapshot records logged since (the event feeds keep
-      their _loaded_at watermark);
+      their _loaded_at watermark, and the export records staging no longer holds lose their
+      pairs);
     - int_customer_identifier_sources aggregates again the identifier keys logged since, and
       those int_customers_stitched logged (macros/identity_mart_changes.sql).
     With the var off the models are plain tables and their post-hooks drop the logs and state;
@@ -181,7 +189,7 @@
     {{ return(entries) }}
 {%- endmacro %}
 
-{#- SQL list of the source names of the snapshot sources ('hubspot', 'inbox', ...). -#}
+{#- SQL list of the source names of the snapshot sources ('short_link', 'web_purchase'). -#}
 {% macro identity_snapshot_sources(event_feeds) -%}
     {%- set names = omnichannel.identity_snapshot_entries(event_feeds) | map(attribute=0)
         | unique | sort -%}
@@ -232,10 +240,13 @@
 {%- endmacro %}
 
 {#-
-    int_identifiers_unioned, pre-hook. Incremental: derive the snapshot sources again, diff them
-    with the table, list the affected records (changed or vanished snapshot records, event-feed
-    records staged after the feed's watermark), log their current occurrences and delete them.
-    Full build: the affected table holds only the full marker.
+    int_identifiers_unioned, pre-hook. Incremental: list the affected records - the snapshot
+    sources' (short_link, web_purchase: derived again into temp __snapshot_now) and the export
+    feeds' records staged after the watermark (identity_export_feeds: derived into temp
+    __export_now) whose occurrences differ from what the table holds, the other event feeds'
+    records staged after the watermark, the export feeds' records staging no longer holds -,
+    log their current occurrences and delete them; give the export feeds' records staged again
+    unchanged their new _loaded_at. Full build: the affected table holds only the full marker.
 -#}
 {% macro identifiers_unioned_prepare(event_feeds) -%}
     {%- if not execute or not omnichannel.identity_changes_enabled() -%}
@@ -243,13 +254,35 @@
     {%- endif -%}
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
     {%- set snapshot_now = omnichannel.identity_changes_temp('snapshot_now') -%}
+    {%- set export_now = omnichannel.identity_changes_temp('export_now') -%}
+    {%- set export_staged = omnichannel.identity_changes_temp('export_staged') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set entries = omnichannel.identity_snapshot_entries(event_feeds) -%}
+    {%- set export_feeds = omnichannel.identity_export_feeds() -%}
+    {%- set export_entries = omnichannel.identity_feed_entries(event_feeds, export_feeds) -%}
     {#- the snapshot sources' staging models are tables (incremental), read once per
         identifier column -#}
     {% if is_incremental() %}
+        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+
         create or replace temp table {{ snapshot_now }} as
         {{ omnichannel.identity_occurrences_derived(entries, event_feeds) }};
+
+        {#- the export feeds' records staged after the watermark: their keys (a record that now
+            yields no occurrence too) and occurrences -#}
+        create or replace temp table {{ export_staged }} as
+        {%- for feed in export_feeds %}
+            {%- set model_name, key_column = event_feeds[feed] %}
+            {% if not loop.first %}union{% endif %}
+            select '{{ feed }}' as source_name, staged.{{ key_column }} as record_key
+            from {{ ref(model_name) }} as staged
+            where
+                staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
+                and staged.{{ key_column }} is not null
+        {%- endfor %};
+
+        create or replace temp table {{ export_now }} as
+        {{ omnichannel.identity_occurrences_derived(export_entries, event_feeds, true) }};
 
         {#- (source_name, record_key, identifier_type, identifier_hash) is unique on both sides
             (grouped), so a full outer join on it, comparing seen_at, finds the rows of
@@ -262,29 +295,40 @@
             where source_name in ({{ omnichannel.identity_snapshot_sources(event_feeds) }})
         ),
         changed as (
+            {{ omnichannel.identity_occurrences_changed(snapshot_now, 'held') }}
+        ),
+        export_held as (
             select
-                coalesce(derived.source_name, held.source_name) as source_name,
-                coalesce(derived.record_key, held.record_key) as record_key
-            from {{ snapshot_now }} as derived
-            full outer join held
+                held.source_name,
+                held.record_key,
+                held.identifier_type,
+                held.identifier_hash,
+                held.seen_at
+            from {{ this }} as held
+            inner join {{ export_staged }} as staged
                 on
-                    derived.source_name = held.source_name
-                    and derived.record_key = held.record_key
-                    and derived.identifier_type = held.identifier_type
-                    and derived.identifier_hash = held.identifier_hash
-            where
-                derived.source_name is null
-                or held.source_name is null
-                or derived.seen_at is distinct from held.seen_at
+                    held.source_name = staged.source_name
+                    and held.record_key = staged.record_key
+        ),
+        export_changed as (
+            {{ omnichannel.identity_occurrences_changed(export_now, 'export_held') }}
         )
         select source_name, record_key from changed
-        {%- for feed, (model_name, key_column) in event_feeds | dictsort %}
+        union
+        select source_name, record_key from export_changed
+        {%- for feed, (model_name, key_column) in event_feeds | dictsort
+            if feed not in export_feeds %}
             union
             select '{{ feed }}' as source_name, staged.{{ key_column }} as record_key
             from {{ ref(model_name) }} as staged
             where
                 staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
                 and staged.{{ key_column }} is not null
+        {%- endfor %}
+        {%- for feed in export_feeds %}
+            {%- set model_name, key_column = event_feeds[feed] %}
+            union
+            {{ omnichannel.identity_feed_deleted_records(feed, model_name, key_column, this) }}
         {%- endfor %};
 
         {% if omnichannel.touch_changes_exist([change_log]) %}
@@ -307,10 +351,56 @@
         where
             held.source_name = affected.source_name
             and held.record_key = affected.record_key;
+
+        {#- what is left of the export records staged again is unchanged: it takes the new
+            _loaded_at (a full build's, and the feed's watermark) -#}
+        update {{ this }} as held
+        set _loaded_at = export_now._loaded_at
+        from {{ export_now }} as export_now
+        where
+            held.source_name = export_now.source_name
+            and held.record_key = export_now.record_key
+            and held.identifier_key = export_now.identifier_key
+            and held._loaded_at is distinct from export_now._loaded_at;
     {% else %}
         create or replace temp table {{ affected }} as
         select cast(null as varchar) as source_name, cast(null as varchar) as record_key;
     {% endif %}
+{%- endmacro %}
+
+{#-
+    SQL: the records (source_name, record_key) whose occurrences differ between `derived` (rows
+    of identity_occurrences_derived) and `held` (the table's rows for the same records): the
+    rows of EXCEPT both ways on source_name, record_key, identifier_type, identifier_hash,
+    seen_at, found by a full outer join on the first four (unique on both sides).
+-#}
+{% macro identity_occurrences_changed(derived, held) -%}
+    select
+        coalesce(derived.source_name, held.source_name) as source_name,
+        coalesce(derived.record_key, held.record_key) as record_key
+    from {{ derived }} as derived
+    full outer join {{ held }} as held
+        on
+            derived.source_name = held.source_name
+            and derived.record_key = held.record_key
+            and derived.identifier_type = held.identifier_type
+            and derived.identifier_hash = held.identifier_hash
+    where
+        derived.source_name is null
+        or held.source_name is null
+        or derived.seen_at is distinct from held.seen_at
+{%- endmacro %}
+
+{#- The entries of identity_occurrences that are the own model of one of the event feeds
+    `feeds` (names of identity_event_feeds). -#}
+{% macro identity_feed_entries(event_feeds, feeds) -%}
+    {%- set entries = [] -%}
+    {%- for entry in omnichannel.identity_occurrences() -%}
+        {%- if entry[0] in feeds and event_feeds[entry[0]][0] == entry[1] -%}
+            {%- do entries.append(entry) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(entries) }}
 {%- endmacro %}
 
 {#- int_identifiers_unioned, post-hook: log the affected records' new occurrences and the run. -#}
@@ -327,7 +417,10 @@
         or not omnichannel.touch_changes_exist([change_log]) -%}
     {{ omnichannel.identity_changes_log(
         change_log, full,
-        [affected, omnichannel.identity_changes_temp('snapshot_now')],
+        [affected, omnichannel.identity_changes_temp('snapshot_now'),
+            omnichannel.identity_changes_temp('export_now'),
+            omnichannel.identity_changes_temp('export_staged'),
+            omnichannel.identity_changes_temp('watermarks')],
         'select inserted.source_name, inserted.record_key, inserted.identifier_key from '
         ~ this ~ ' as inserted inner join ' ~ affected ~ ' as affected'
         ~ ' on inserted.source_name = affected.source_name'
@@ -336,7 +429,8 @@
 
 {#-
     int_identifier_pairs, pre-hook. Incremental: delete the pairs of the event-feed records
-    staged again (identifiers_unioned_clear_rebuilt) and of the snapshot records
+    staged again (identifiers_unioned_clear_rebuilt), of the export feeds' records
+    (identity_export_feeds) staging no longer holds, and of the snapshot records
     int_identifiers_unioned logged since this model's last run (temp affected table); when it
     cannot follow the log, every snapshot record is affected (with the full marker). Full
     build: the affected table holds only the full marker.
@@ -352,7 +446,27 @@
     {%- set snapshot_sources = omnichannel.identity_snapshot_sources(
         omnichannel.identity_event_feeds()) -%}
     {% if is_incremental() %}
+        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+
         {{ omnichannel.identifiers_unioned_clear_rebuilt(pairing_feeds) }};
+
+        {#- the pairs of export records deleted from staging (an erasure) -#}
+        {%- set checked = omnichannel.identity_export_feeds()
+            | select('in', pairing_feeds) | list %}
+        {% if checked %}
+            delete from {{ this }} as held
+            using (
+                {%- for feed in checked %}
+                    {%- set model_name, key_column = pairing_feeds[feed] %}
+                    {% if not loop.first %}union all{% endif %}
+                    {{ omnichannel.identity_feed_deleted_records(
+                        feed, model_name, key_column, this) }}
+                {%- endfor %}
+            ) as deleted
+            where
+                held.source_name = deleted.source_name
+                and held.record_key = deleted.record_key;
+        {% endif %}
 
         {% if omnichannel.touch_changes_can_follow(change_log, [producer_log]) %}
             create or replace temp table {{ affected }} as
@@ -395,5 +509,6 @@
     {%- set full = omnichannel.identity_changes_was_full()
         or not omnichannel.touch_changes_exist([change_log]) -%}
     {{ omnichannel.identity_changes_log(
-        change_log, full, [omnichannel.identity_changes_temp('affected')]) }}
+        change_log, full, [omnichannel.identity_changes_temp('affected'),
+            omnichannel.identity_changes_temp('watermarks')]) }}
 {%- endmacro %}

@@ -96,17 +96,20 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     }
 
 
-def write_snapshot_change(landing: Path, day: str) -> str:
+def write_snapshot_change(landing: Path, day: str) -> tuple[str, str]:
     """A HubSpot contacts export delivered with the day that changes one contact: it has a new
-    mobile phone number (a snapshot source: the latest export of a contact wins in staging).
-    Its record's occurrences change (the old mobile phone goes, the new one comes), so the
-    daily run must replace that HubSpot record and no other. Returns the contact's Record ID.
+    mobile phone number (the latest export of a contact wins in staging). Its record's
+    occurrences change (the old mobile phone goes, the new one comes), so the daily run must
+    replace that HubSpot record. The export also re-exports another contact unchanged: staged
+    again (a new _loaded_at), it must be neither replaced nor logged. Returns the two contacts'
+    Record IDs (changed, unchanged).
     """
     crm = landing / "crm_contacts"
     export = sorted(crm.glob("hubspot-crm-exports-*.csv"))[0]
     with export.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    contact = next(r for r in rows if r["Email"] and r["Mobile Phone Number"])
+    with_phones = [r for r in rows if r["Email"] and r["Mobile Phone Number"]]
+    contact, unchanged = with_phones[0], with_phones[1]
     changed = {
         **contact,
         "Mobile Phone Number": "886955000123",
@@ -117,7 +120,81 @@ def write_snapshot_change(landing: Path, day: str) -> str:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerow(changed)
+        writer.writerow(unchanged)
+    return contact["Record ID"], unchanged["Record ID"]
+
+
+def write_contact_to_erase(landing: Path) -> str:
+    """A HubSpot export (history) with one more contact: a fresh email and member number, and
+    two placeholder phones on the junk list (excluded, so no customer's). Returns its Record ID.
+    """
+    crm = landing / "crm_contacts"
+    export = sorted(crm.glob("hubspot-crm-exports-*.csv"))[0]
+    with export.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    contact = dict.fromkeys(header, "") | {
+        "Record ID": "59999999999",
+        "Email": "to.be.erased@example.com",
+        "Phone Number": "0900000000",
+        "Mobile Phone Number": "0911111111",
+        "Member Number": "M99999999",
+        "Lifecycle Stage": "lead",
+        "Create Date": "2026-05-01 10:00",
+        "Last Modified Date": "2026-05-01 10:00",
+    }
+    with (crm / "hubspot-crm-exports-one-contact-2026-05-01.csv").open(
+        "w", newline="", encoding="utf-8"
+    ) as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(contact)
     return contact["Record ID"]
+
+
+def erase_customer_of(warehouse: Path, contact_id: str) -> None:
+    """What the erasure job (orchestration/privacy/erasure.py) does to the customer of a HubSpot
+    contact: their raw contact rows go, and every row of every derived table (staging too)
+    holding one of their identifiers or customer id (its own step 4, _erase_derived). The
+    contact's excluded phones are no customer's: their occurrences and pair stay, of a record
+    staging no longer holds.
+    """
+    import duckdb
+
+    from orchestration.privacy.erasure import _erase_derived
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            """
+            create temp table _tokens as
+            with customers as (
+                select distinct stitched.customer_id
+                from intermediate.int_customers_stitched as stitched
+                inner join intermediate.int_identifiers_unioned as occurrences
+                    on stitched.identifier_key = occurrences.identifier_key
+                where occurrences.source_name = 'hubspot' and occurrences.record_key = ?
+            ),
+            identifiers as (
+                select stitched.customer_id, stitched.identifier_key
+                from intermediate.int_customers_stitched as stitched
+                where stitched.customer_id in (select customer_id from customers)
+            )
+            select distinct 'TEST' as erasure_request_id, token from (
+                select customer_id as token from identifiers
+                union all select identifier_key from identifiers
+                union all select split_part(identifier_key, ':', 2) from identifiers
+                union all select member_number from staging.stg_hubspot__contacts
+                    where contact_id = ?
+                union all select email_sha256 from staging.stg_hubspot__contacts
+                    where contact_id = ?
+            ) where token is not null
+            """,
+            [contact_id, contact_id, contact_id],
+        )
+        con.execute("delete from raw.crm_contacts where trim(record_id) = ?", [contact_id])
+        _erase_derived(con, {})
+    finally:
+        con.close()
 
 
 def _reachable(adjacency: dict[str, set[str]], start: str, without: str) -> set[str]:

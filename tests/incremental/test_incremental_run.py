@@ -7,7 +7,11 @@ re-delivered GA4 events, one without its login, a SendGrid webhook retry, a LINE
 Twilio re-export with new statuses), a HubSpot export that changes one contact's mobile phone,
 and two web logins that change the identity graph (one merges
 two customers, one makes a cookie shared, so it is excluded and its customer splits), landed, and
-dbt runs incrementally (the identity graph re-clustered only where the day touched it). A copy of
+dbt runs incrementally (the identity graph re-clustered only where the day touched it). Before
+the day, a customer was erased as the erasure job does after a build (their raw contact and
+every derived row of their identifiers): their HubSpot contact also carried two placeholder
+phones, excluded, which the job leaves, and the daily run must drop those occurrences and their
+pair, of a record staging no longer holds, as a full refresh never makes them. A copy of
 the warehouse taken before that run is rebuilt with `--full-refresh` from the same raw tables,
 except int_customer_id_assignments, which is deliberately stateful (customer ids are stable across
 runs, so a fresh assignment may name a merged customer differently): it then takes its
@@ -30,7 +34,9 @@ from tests.conftest import Workspace, copy_sample
 from tests.identity.dbt_project import Warehouse
 from tests.incremental.compare import differences, tables
 from tests.incremental.deliveries import (
+    erase_customer_of,
     write_consent_and_erasure,
+    write_contact_to_erase,
     write_identity_changes,
     write_late_and_redelivered,
     write_snapshot_change,
@@ -106,9 +112,13 @@ NEW_DATA_SOURCES = {
     ],
     "int_web_sessions_sessionized": [("stg_ga4__events", "occurred_at")],
 }
-#: Sources of int_identifiers_unioned that are not event feeds (macro identity_event_feeds):
-#: derived again each run and diffed with what the table holds.
-SNAPSHOT_SOURCES = ("hubspot", "inbox", "pos", "shopify", "short_link", "web_purchase")
+#: Sources of int_identifiers_unioned whose records are replaced only when their occurrences
+#: changed: the snapshot sources (link records, derived again each run and diffed with what the
+#: table holds) and the export feeds (macro identity_export_feeds: their records staged again
+#: are diffed, and those staging no longer holds are dropped).
+SNAPSHOT_SOURCES = ("short_link", "web_purchase")
+EXPORT_FEEDS = ("hubspot", "inbox", "pos", "shopify")
+DIFFED_SOURCES = SNAPSHOT_SOURCES + EXPORT_FEEDS
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
 RUN_COLUMNS = frozenset(
     {"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds", "customer_created_at"}
@@ -138,8 +148,8 @@ def _land(ws: Workspace) -> None:
 
 
 def _snapshot_occurrences(warehouse: Warehouse) -> set[tuple]:
-    """The occurrences int_identifiers_unioned holds for the snapshot sources."""
-    sources = "', '".join(SNAPSHOT_SOURCES)
+    """The occurrences int_identifiers_unioned holds for the diffed sources."""
+    sources = "', '".join(DIFFED_SOURCES)
     return set(
         warehouse.query(
             "select source_name, record_key, identifier_type, identifier_hash, seen_at "
@@ -160,6 +170,27 @@ def _privacy_counts(warehouse: Warehouse, customers: dict, window_start) -> tupl
         f"where customer_id = '{customers['erased']}' and occurred_at < '{window_start}'"
     )[0][0]
     return consented, erased
+
+
+def _unstaged_records(warehouse: Warehouse) -> set[tuple[str, str]]:
+    """The export-feed records int_identifiers_unioned holds and staging no longer stages."""
+    staged = {
+        "hubspot": ("stg_hubspot__contacts", "contact_id"),
+        "inbox": ("stg_inbox__contacts", "inbox_contact_id"),
+        "pos": ("stg_pos__transaction_lines", "transaction_id"),
+        "shopify": ("stg_shopify__orders", "order_id"),
+    }
+    return set(
+        warehouse.query(
+            " union ".join(
+                "select distinct source_name, record_key "
+                "from intermediate.int_identifiers_unioned as held "
+                f"where source_name = '{feed}' and not exists (select 1 from staging.{model} "
+                f"as staged where staged.{key} = held.record_key)"
+                for feed, (model, key) in staged.items()
+            )
+        )
+    )
 
 
 def _customers(warehouse: Warehouse, model: str) -> set[str]:
@@ -185,9 +216,18 @@ def runs(sample_exports, tmp_path_factory):
     day = last_day(ws.landing)
     held = ws.root / "held_back"
     assert hold_back_day(ws.landing, held, day)
+    erased_contact = write_contact_to_erase(ws.landing)
     _land(ws)
     warehouse = Warehouse(ws.warehouse)
     warehouse.dbt("build", *MODELS_AND_SEEDS)
+    erase_customer_of(ws.warehouse, erased_contact)
+    erased_records = _unstaged_records(warehouse)
+    # what the erasure left: the excluded phones' occurrences and their pair
+    assert erased_records == {("hubspot", erased_contact)}
+    assert warehouse.query(
+        "select count(*) from intermediate.int_identifier_pairs "
+        f"where source_name = 'hubspot' and record_key = '{erased_contact}'"
+    ) == [(1,)]
     before = warehouse.query(
         "select count(*), max(occurred_date) from intermediate.int_touchpoints_keyed"
     )[0]
@@ -205,7 +245,8 @@ def runs(sample_exports, tmp_path_factory):
     move_files(held, ws.landing)
     extras = write_late_and_redelivered(ws.landing, day)
     extras["identity"] = write_identity_changes(ws.landing, day, ws.warehouse)
-    extras["changed_contact"] = write_snapshot_change(ws.landing, day)
+    extras["changed_contact"], extras["unchanged_contact"] = write_snapshot_change(ws.landing, day)
+    extras["erased_records"] = erased_records
     extras["snapshot_before"] = _snapshot_occurrences(warehouse)
     # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
     # only): a status update older than the window is, by design, left for a full refresh.
@@ -312,14 +353,16 @@ def test_the_day_merged_two_customers_and_split_one(runs):
 
 
 def test_the_snapshot_sources_replaced_only_their_changed_records(runs):
-    """The snapshot sources were diffed, not rebuilt: the records int_identifiers_unioned logged
-    as replaced in the daily run are exactly the snapshot records whose occurrences differ
-    from the build before it (the changed HubSpot contact, link records the day's GA4 events
-    completed), a small part of them; its consumers followed that log instead of rebuilding."""
+    """The snapshot sources and the export feeds were diffed, not rebuilt: the records
+    int_identifiers_unioned logged as replaced in the daily run are exactly the records of those
+    sources whose occurrences differ from the build before it (the changed HubSpot contact,
+    link records the day's GA4 events completed, what the erasure job left of the erased
+    people's records), a small part of them; the contact re-exported unchanged is not among
+    them; its consumers followed that log instead of rebuilding."""
     _, warehouse, _, _, extras, *_ = runs
     before, after = extras["snapshot_before"], _snapshot_occurrences(warehouse)
     changed = {(source, record) for source, record, *_ in before ^ after}
-    sources = "', '".join(SNAPSHOT_SOURCES)
+    sources = "', '".join(DIFFED_SOURCES)
     latest = "(select max(changed_at) from intermediate.int_identifiers_unioned__changes)"
     logged = set(
         warehouse.query(
@@ -329,9 +372,24 @@ def test_the_snapshot_sources_replaced_only_their_changed_records(runs):
         )
     )
     assert logged == changed
-    assert {record for source, record in changed if source == "hubspot"} == {
+    erased = extras["erased_records"]
+    # the erasure left occurrences of records it deleted from staging: the run dropped them
+    assert erased and erased <= changed
+    assert not erased & {(source, record) for source, record, *_ in after}
+    assert {record for source, record in changed - erased if source == "hubspot"} == {
         extras["changed_contact"]
     }
+    # staged again (a newer _loaded_at, which it holds now) but not replaced
+    assert ("hubspot", extras["unchanged_contact"]) not in logged
+    loaded = warehouse.query(
+        "select distinct occurrences._loaded_at = contacts._loaded_at "
+        "from intermediate.int_identifiers_unioned as occurrences "
+        "inner join staging.stg_hubspot__contacts as contacts "
+        "on occurrences.record_key = contacts.contact_id "
+        f"where occurrences.source_name = 'hubspot' and contacts.contact_id = "
+        f"'{extras['unchanged_contact']}'"
+    )
+    assert loaded == [(True,)]
     records = {(source, record) for source, record, *_ in after}
     assert 0 < len(changed) < len(records) // 10
     for log in (
@@ -554,11 +612,13 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     # line_send_log, twilio, sendgrid 1 each)
     unioned = (compiled_dir / "intermediate/identity/int_identifiers_unioned.sql").read_text()
     assert len(re.findall(r"where _loaded_at > \(\s*select coalesce\(max\(done", unioned)) == 13
-    # their pairs too, for the feeds whose records can carry two identifiers (ga4, meta; consent
-    # by its four identifier columns, though a consent record names one subject); the
-    # single-identifier feeds are never read there
+    # (the export feeds' records staged since are derived by the pre-hook and diffed: macro
+    # identity_export_feeds); their pairs too, for the feeds whose records can carry two
+    # identifiers (ga4, meta, hubspot, inbox, pos, shopify; consent by its four identifier
+    # columns, though a consent record names one subject); the single-identifier feeds are never
+    # read there
     pairs = (compiled_dir / "intermediate/identity/int_identifier_pairs.sql").read_text()
-    assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 3
+    assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 7
     assert "source_name not in ('line', 'line_send_log', 'sendgrid', 'twilio')" in pairs
     # within the lookback, a model re-derives only from the day before the earliest day of the
     # rows its sources staged in this run: chats got the day's messages, web sessions also the

@@ -23,11 +23,13 @@
     replacement: the records of the event feeds (macro identity_event_feeds) are paired again
     only where staged after the latest _loaded_at this table holds for the feed, and replace that
     record's pairs (delete+insert on source_name, record_key; the pre-hook first drops the pairs
-    of every record staged again, in case its new copy carries fewer than two identifiers).
-    Feeds whose records carry a single identifier column (line, line_send_log, twilio,
-    sendgrid: macro identity_occurrences) make no pair and are never read: with no pair to hold
-    their watermark, they would otherwise be read whole on every run. The other sources
-    (snapshot exports and link records) follow int_identifiers_unioned's change log
+    of every record staged again, in case its new copy carries fewer than two identifiers, and
+    those of the export records (HubSpot, inbox, Shopify, POS: macro identity_export_feeds)
+    staging no longer holds, erased). Feeds whose records carry a single identifier column
+    (line, line_send_log, twilio, sendgrid: macro identity_occurrences) make no pair and are
+    never read: with no pair to hold their watermark, they would otherwise be read whole on
+    every run. The other sources
+    (the link records short_link and web_purchase) follow int_identifiers_unioned's change log
     (int_identifiers_unioned__changes, macros/identity_changes.sql): only the records it
     replaced since this model's last run (its own __changes log of run markers) are paired
     again, the pre-hook first dropping their pairs; every snapshot record when the log cannot

@@ -23,26 +23,33 @@
     identity_incremental): a run replaces only the records (source_name, record_key) whose
     occurrences can have changed, and logs them in __changes for int_identifier_pairs and
     int_customer_identifier_sources:
-    - the event feeds (ga4, line, line_send_log, twilio, sendgrid, meta, consent: one staged row
-      per record_key, the staging model's unique key): the records staged after the latest
-      _loaded_at this table holds for the feed;
-    - every other source (snapshot exports: hubspot, shopify, pos, inbox; the link records
-      short_link and web_purchase, whose groups span several events): the pre-hook derives
-      them all again into a temp table and diffs that with what this table holds for them
-      (the rows of EXCEPT both ways on source_name, record_key, identifier_type,
-      identifier_hash, seen_at, found by a full outer join on the first four, unique on both
-      sides); only the records whose occurrences changed or vanished are replaced, from that
-      temp table (a day that changes one HubSpot contact replaces that one record, where the
-      whole 795k occurrences of these sources were deleted and inserted at 100k customers).
+    - the event feeds (macro identity_event_feeds: ga4, line, line_send_log, twilio, sendgrid,
+      meta, consent, hubspot, inbox, shopify, pos: incremental staging tables that replace a
+      record's rows together, with the delivery's _loaded_at): the records staged after the
+      latest _loaded_at this table holds for the feed. For the export feeds hubspot, inbox,
+      shopify and pos (macro identity_export_feeds: rows of snapshot exports, which may
+      re-export records unchanged) the pre-hook derives those records into a temp table and
+      diffs them with what this table holds for them (as below): only the changed ones are
+      replaced, the others take the new _loaded_at; and it drops the export records this table
+      holds and staging no longer does (an erasure deleted them);
+    - the link records short_link and web_purchase, whose groups span several staged rows
+      (snapshot sources): the pre-hook derives them all again into a temp table and diffs that
+      with what this table holds for them (the rows of EXCEPT both ways on source_name,
+      record_key, identifier_type, identifier_hash, seen_at, found by a full outer join on the
+      first four, unique on both sides); only the records whose occurrences changed or
+      vanished are replaced, from that temp table.
     The pre-hook deletes the affected records' rows (a record that now yields no row stays
     deleted); this SQL inserts their rows again (delete+insert on source_name, record_key).
     Table on Spark, when identity_incremental is false, and on --full-refresh.
 -#}
 {%- set occurrences = omnichannel.identity_occurrences() -%}
-{#- on an incremental run the snapshot sources come from the pre-hook's temp table -#}
+{%- set export_feeds = omnichannel.identity_export_feeds() -%}
+{#- on an incremental run the snapshot sources and the export feeds come from the pre-hook's
+    temp tables -#}
 {%- set entries = [] -%}
 {%- for entry in occurrences -%}
-    {%- if event_feeds.get(entry[0], ('', ''))[0] == entry[1] or not is_incremental() -%}
+    {%- if not is_incremental() or (event_feeds.get(entry[0], ('', ''))[0] == entry[1]
+        and entry[0] not in export_feeds) -%}
         {%- do entries.append(entry) -%}
     {%- endif -%}
 {%- endfor %}
@@ -55,26 +62,32 @@ derived as (
 
 {% if is_incremental() %}
 
-    snapshot_replaced as (
+    rederived as (
+        select * from {{ omnichannel.identity_changes_temp('snapshot_now') }}
+        union all
+        select * from {{ omnichannel.identity_changes_temp('export_now') }}
+    ),
+
+    rederived_replaced as (
         select
-            snapshot_now.identifier_key,
-            snapshot_now.source_name,
-            snapshot_now.record_key,
-            snapshot_now.identifier_type,
-            snapshot_now.identifier_hash,
-            snapshot_now.seen_at,
-            snapshot_now._loaded_at
-        from {{ omnichannel.identity_changes_temp('snapshot_now') }} as snapshot_now
+            rederived.identifier_key,
+            rederived.source_name,
+            rederived.record_key,
+            rederived.identifier_type,
+            rederived.identifier_hash,
+            rederived.seen_at,
+            rederived._loaded_at
+        from rederived
         inner join {{ omnichannel.identity_changes_temp('affected') }} as affected
             on
-                snapshot_now.source_name = affected.source_name
-                and snapshot_now.record_key = affected.record_key
+                rederived.source_name = affected.source_name
+                and rederived.record_key = affected.record_key
     ),
 
     final as (
         select * from derived
         union all
-        select * from snapshot_replaced
+        select * from rederived_replaced
     )
 
 {% else %}
