@@ -496,19 +496,35 @@
     {% endif %}
 {%- endmacro %}
 
-{#- Post-hook of a model whose change log holds only run markers (int_identifier_pairs: its
-    watermark; int_identity_edges): log the run. -#}
-{% macro identity_changes_finish_markers() -%}
+{#-
+    Post-hook of an identity model that logs its runs in `<model>__changes` (identity_changes_log;
+    change_log: another log relation): with the var off, drop the log (and `state`); else log the
+    run (the full marker after a full build, or when no log exists yet) with the rows of
+    `logged` (SQL), or, given `logged_as`, the identifier keys of the run's affected table under
+    that source_name; drop the temp tables temp.<model>__<suffix> of `temp_suffixes` (and
+    `state`).
+-#}
+{% macro identity_changes_finish(
+    logged_as=none, logged=none, temp_suffixes=['affected'], change_log=none, state=[]
+) -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
+    {%- set change_log = change_log or omnichannel.touch_changes_state(this, 'changes') -%}
     {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
+        {{ return(omnichannel.touch_changes_drop([change_log] + state)) }}
     {%- endif -%}
+    {%- set affected = omnichannel.identity_changes_temp('affected') -%}
     {%- set full = omnichannel.identity_changes_was_full()
         or not omnichannel.touch_changes_exist([change_log]) -%}
-    {{ omnichannel.identity_changes_log(
-        change_log, full, [omnichannel.identity_changes_temp('affected'),
-            omnichannel.identity_changes_temp('watermarks')]) }}
+    {%- if logged_as -%}
+        {%- set logged = "select distinct '" ~ logged_as ~ "' as source_name,"
+            ~ ' null as record_key, affected.record_key as identifier_key from '
+            ~ affected ~ ' as affected where affected.record_key is not null' -%}
+    {%- endif -%}
+    {%- set temp_tables = [] -%}
+    {%- for suffix in temp_suffixes -%}
+        {%- do temp_tables.append(omnichannel.identity_changes_temp(suffix)) -%}
+    {%- endfor -%}
+    {{ omnichannel.identity_changes_log(change_log, full, temp_tables + state, logged) }}
 {%- endmacro %}

@@ -48,25 +48,3 @@
     {% endif %}
 {%- endmacro %}
 
-{#-
-    int_identity_edges, post-hook: log the run with the keys whose edges it derived again
-    (source_name 'edges'; none after a full build, which logs the full marker). The var off
-    drops the log.
--#}
-{% macro identity_edges_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
-    {%- endif -%}
-    {%- set affected = omnichannel.identity_changes_temp('affected') -%}
-    {%- set full = omnichannel.identity_changes_was_full()
-        or not omnichannel.touch_changes_exist([change_log]) -%}
-    {{ omnichannel.identity_changes_log(
-        change_log, full, [affected],
-        'select distinct \'edges\' as source_name, null as record_key,'
-        ~ ' affected.record_key as identifier_key from ' ~ affected ~ ' as affected'
-        ~ ' where affected.record_key is not null') }}
-{%- endmacro %}

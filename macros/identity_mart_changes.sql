@@ -81,32 +81,23 @@
     of int_customers_stitched earlier versions saved (__identifiers).
 -#}
 {% macro customer_identifier_sources_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- set saved_map = omnichannel.touch_changes_state(this, 'identifiers') -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log, saved_map])) }}
-    {%- endif -%}
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
-    {%- set old_customers = omnichannel.identity_changes_temp('old_customers') -%}
-    {%- set full = omnichannel.identity_changes_was_full()
-        or not omnichannel.touch_changes_exist([change_log]) -%}
     {%- set logged -%}
         select 'key' as source_name, null as record_key, affected.record_key as identifier_key
         from {{ affected }} as affected
         union all
         select 'customer' as source_name, changed.customer_id as record_key, null as identifier_key
         from (
-            select old_customers.customer_id from {{ old_customers }} as old_customers
+            select old_customers.customer_id
+            from {{ omnichannel.identity_changes_temp('old_customers') }} as old_customers
             union
             select inserted.customer_id from {{ this }} as inserted
             where inserted.identifier_key in (select record_key from {{ affected }})
         ) as changed
     {%- endset -%}
-    {{ omnichannel.identity_changes_log(
-        change_log, full, [affected, old_customers, saved_map], logged) }}
+    {{ return(omnichannel.identity_changes_finish(
+        logged=logged, temp_suffixes=['affected', 'old_customers'],
+        state=[omnichannel.touch_changes_state(this, 'identifiers')])) }}
 {%- endmacro %}
 
 {#-
@@ -139,22 +130,14 @@
     {% endif %}
 {%- endmacro %}
 
-{#- customer_identifiers / int_customer_identifiers_counted, post-hook: log the customers the
+{#-
+    customer_identifiers / int_customer_identifiers_counted, post-hook: log the customers the
     run aggregated again (source_name 'customer'; a full build: the full marker), drop the
-    affected table. -#}
+    affected table.
+-#}
 {% macro identity_mart_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set change_log = omnichannel.identity_mart_log() -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
-    {%- endif -%}
-    {%- set full = omnichannel.identity_changes_was_full()
-        or not omnichannel.touch_changes_exist([change_log]) -%}
-    {%- set affected = omnichannel.identity_changes_temp('affected') -%}
-    {{ omnichannel.identity_changes_log(
-        change_log, full, [affected],
-        'select affected.source_name, affected.record_key, null as identifier_key from '
-        ~ affected ~ ' as affected') }}
+    {{ return(omnichannel.identity_changes_finish(
+        logged='select affected.source_name, affected.record_key, null as identifier_key from '
+            ~ omnichannel.identity_changes_temp('affected') ~ ' as affected',
+        change_log=omnichannel.identity_mart_log())) }}
 {%- endmacro %}

@@ -439,25 +439,3 @@
     {% endif %}
 {%- endmacro %}
 
-{#-
-    int_customers_stitched, post-hook: log the identifier keys this run derived again (source_name
-    'key', identifier_key: every key whose row can have changed, appeared or vanished; a full
-    build logs the full marker), drop the temp tables. int_customer_identifier_sources follows
-    this log.
--#}
-{% macro customers_stitched_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
-    {%- endif -%}
-    {%- set full = omnichannel.identity_changes_was_full()
-        or not omnichannel.touch_changes_exist([change_log]) -%}
-    {%- set affected = omnichannel.identity_changes_temp('affected') -%}
-    {{ omnichannel.identity_changes_log(change_log, full,
-        [affected, omnichannel.identity_changes_temp('erased_now')],
-        'select distinct \'key\' as source_name, null as record_key,'
-        ~ ' affected.record_key as identifier_key from ' ~ affected ~ ' as affected') }}
-{%- endmacro %}

@@ -3,7 +3,8 @@
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.customers_stitched_prepare() }}",
-    post_hook="{{ omnichannel.customers_stitched_finish() }}",
+    post_hook="{{ omnichannel.identity_changes_finish("
+        ~ "logged_as='key', temp_suffixes=['affected', 'erased_now']) }}",
 ) }}
 {#-
     Current customer of every identifier in the identity graph: one row per identifier_key, with

@@ -9,7 +9,7 @@
     unique_key=['source_name', 'record_key'],
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identifier_pairs_prepare(" ~ pairing_feeds ~ ") }}",
-    post_hook="{{ omnichannel.identity_changes_finish_markers() }}",
+    post_hook="{{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}",
 ) }}
 {#-
     Identifiers seen together in one record: one row per source x record x unordered pair of

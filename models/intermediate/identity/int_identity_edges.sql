@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identity_edges_prepare() }}",
-    post_hook="{{ omnichannel.identity_edges_finish() }}",
+    post_hook="{{ omnichannel.identity_changes_finish(logged_as='edges') }}",
 ) }}
 {#-
     Edges of the identity graph: one row per pair of identifiers seen together in at least one
