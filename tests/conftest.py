@@ -10,6 +10,7 @@ session-scoped and read-only for the tests that use it; tests that change data m
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="omni-tests-"))
+# The session's folders (about 60 MB) go when pytest exits; OMNI_KEEP_TEST_DIR=1 keeps them.
+if not os.environ.get("OMNI_KEEP_TEST_DIR"):
+    atexit.register(shutil.rmtree, _SESSION_DIR, ignore_errors=True)
 os.environ["OMNI_PII_SALT"] = os.environ.get("OMNI_PII_SALT") or "test-salt"
 os.environ.pop("OMNI_DEMO", None)
 for var, sub in {

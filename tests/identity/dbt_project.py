@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 #: project). dbt reuses a saved parse only when the profile's connection values are the same, so
 #: dbt runs in the warehouse's folder with a relative path (see Warehouse.dbt).
 _PARSE_CACHE = Path(tempfile.mkdtemp(prefix="omni-dbt-parse-"))
+atexit.register(shutil.rmtree, _PARSE_CACHE, ignore_errors=True)
 
 
 @dataclass
