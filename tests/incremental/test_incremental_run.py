@@ -64,6 +64,9 @@ INCREMENTAL_MODELS = [
     "intermediate.int_touchpoints_keyed",
     "intermediate.int_touchpoints_unioned",
     "intermediate.int_touch_consents_checked",
+    # the granted intervals and consent events' customers it keeps (macros/touch_changes.sql)
+    "intermediate.int_touch_consents_checked__grants",
+    "intermediate.int_touch_consents_checked__events",
     "intermediate.int_journey_touchpoints_filtered",
     "intermediate.int_journey_touches_windowed",
     "intermediate.int_non_converting_paths_windowed",

@@ -17,13 +17,15 @@
     intervals, is macro touch_consent_granted_intervals.
     Incremental on DuckDB (var touchpoints_incremental; macros/touch_changes.sql): a row is a
     function of its touch (customer, channel, type, occurred_at) and of that customer's granted
-    intervals on that channel. The pre-hook computes the intervals in full (consent events are
-    few), deletes and this SQL re-derives every touch int_touchpoints_unioned re-derived since
-    this model's last run (its __changes log: new, moved, re-resolved and deleted touches) and
-    every touch of a (customer, channel) whose intervals differ from those the last build saved
-    (__grants: new consent events, subjects that changed customer or were erased). No other
-    row can change, so the table equals a full refresh's. The ids go to __changes for the
-    touchpoints mart. --full-refresh, the var off and Spark rebuild in full.
+    intervals on that channel. The pre-hook brings the intervals it keeps (__grants) up to date:
+    it derives again those of the customers whose subjects had consent events staged since its
+    last run or changed customer (int_customers_stitched's log: merges, splits, erasures). It
+    deletes, and this SQL re-derives, every touch int_touchpoints_unioned re-derived since this
+    model's last run (its __changes log: new, moved, re-resolved and deleted touches) and every
+    touch of a (customer, channel) whose intervals changed. No other row can change, so the
+    table equals a full refresh's. The ids go to __changes for the touchpoints mart. A full
+    build (first run, --full-refresh: the pre-hook also saves __grants in full), the var off and
+    Spark compute the intervals in this SQL.
 -#}
 with
 
@@ -38,7 +40,7 @@ touchpoints as (
 
 {% if is_incremental() %}
     granted_intervals as (
-        select * from temp.{{ this.identifier }}__grants_now
+        select * from {{ omnichannel.touch_changes_state(this, 'grants') }}
     ),
 {% else %}
     {{ omnichannel.touch_consent_granted_intervals(
