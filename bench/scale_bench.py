@@ -182,6 +182,7 @@ def one_run(
     land_only: bool = False,
     full_refresh: bool = True,
     staged: bool = True,
+    keep_before_daily: bool = False,
 ) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     landing, truth, held = work / "landing", work / "truth", work / "held_back"
@@ -257,6 +258,10 @@ def one_run(
     move_files(held, landing)
     stage("daily_land", [PYTHON, "-c", LAND])
     total_rows = raw_rows(warehouse)
+    if keep_before_daily:
+        # the state a daily run starts from, to time variants of the daily run on it again
+        (work / "before_daily").mkdir()
+        shutil.copy2(warehouse, work / "before_daily" / "warehouse.duckdb")
     stage("daily_dbt", [DBT, "run", *dbt_paths])
     touchpoints = _count(warehouse, "marts.touchpoints")
     daily_models = model_seconds(work / "target" / "run_results.json")
@@ -453,7 +458,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/omni-bench-scale"))
     parser.add_argument("--tag", default="", help="suffix of the results file names")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results")
-    parser.add_argument("--keep", action="store_true", help="keep the last run's folders")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the last run's folders, with a copy of the warehouse the daily run started "
+        "from (before_daily/warehouse.duckdb)",
+    )
     parser.add_argument(
         "--landed-cache",
         type=Path,
@@ -513,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.land_only,
                     not args.no_full_refresh,
                     args.first_build == "staged",
+                    args.keep,
                 )
             )
             if not args.keep:
