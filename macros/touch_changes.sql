@@ -395,21 +395,15 @@
 {#-
     int_touch_consents_checked, pre-hook. The state is the customers' granted intervals (__grants:
     customer_id, channel, valid_from, valid_to) and every consent event's subject and the
-    customer it resolved to (__events: consent_event_id, identifier_key, customer_id,
-    _loaded_at), both as of this model's last build; the model's SQL joins the touches with
-    __grants once the pre-hook has brought it up to date.
+    customer it resolved to (__events), both as of this model's last build; the model's SQL
+    joins the touches with __grants once the pre-hook has brought it up to date.
     Incremental (the states and the logs of int_touchpoints_unioned and int_customers_stitched
     can be followed): a customer's intervals are a function of the consent events of the
-    subjects that resolve to it, so only these customers can have other intervals:
-    - the customers, now (int_customers_stitched) and at the last build (__events), of the
-      subjects of the consent events staged after __events' latest _loaded_at (new events, and
-      re-delivered ones, whose subject may have changed);
-    - the customers, now and at the last build, of the subjects int_customers_stitched logged
-      since this model's last run (a subject that changed customer or was erased; an erasure
-      also deletes its consent events).
-    __events is updated for those events and subjects; the intervals of the affected customers
-    are derived again from their subjects' events (macro touch_consent_granted_intervals over
-    just those) and replace theirs in __grants. Affected touches: those int_touchpoints_unioned
+    subjects that resolve to it, so only the customers consent_changes_prepare lists can have
+    other intervals (macros/consent_changes.sql: those, before and now, of consent events
+    staged since and of subjects int_customers_stitched logged since). Their intervals are
+    derived again from their subjects' events (macro touch_consent_granted_intervals over just
+    those) and replace theirs in __grants. Affected touches: those int_touchpoints_unioned
     logged since this model's last run, and the touches of every (customer_id, channel) whose
     intervals changed. Otherwise (first build, --full-refresh, a log or state missing, a
     producer rebuilt in full or pruned since): both states are derived in full, every touch is
@@ -423,83 +417,15 @@
         {{ return('') }}
     {%- endif -%}
     {%- set touchpoints = ref('int_touchpoints_unioned') -%}
-    {%- set customers = ref('int_customers_stitched') -%}
-    {%- set consent_events = ref('stg_consent__events') -%}
     {%- set saved_grants = omnichannel.touch_changes_state(this, 'grants') -%}
     {%- set saved_events = omnichannel.touch_changes_state(this, 'events') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set producer_log = omnichannel.touch_changes_state(touchpoints, 'changes') -%}
-    {%- set customers_log = omnichannel.touch_changes_state(customers, 'changes') -%}
     {%- set temp_prefix = 'temp.' ~ this.identifier -%}
-    {%- set event_subjects -%}
-        select
-            events.consent_event_id,
-            {{ omnichannel.identifier_key('events.subject_type', 'events.subject_hash') }}
-                as identifier_key,
-            customers.customer_id,
-            events._loaded_at
-        from {{ consent_events }} as events
-        left join {{ customers }} as customers
-            on
-                {{ omnichannel.identifier_key('events.subject_type', 'events.subject_hash') }}
-                = customers.identifier_key
-    {%- endset -%}
     {% if is_incremental() and omnichannel.touch_changes_exist([saved_grants, saved_events])
-        and omnichannel.touch_changes_can_follow(change_log, [producer_log, customers_log]) %}
-        create or replace temp table {{ this.identifier }}__new_events as
-        select consent_event_id, {{ omnichannel.identifier_key('subject_type', 'subject_hash') }}
-            as identifier_key
-        from {{ consent_events }}
-        where _loaded_at > (
-            select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
-            from {{ saved_events }}
-        );
-
-        create or replace temp table {{ this.identifier }}__moved_subjects as
-        {{ omnichannel.identity_tail_logged_keys(change_log, [customers_log]) }};
-
-        create or replace temp table {{ this.identifier }}__customers as
-        with
-        subjects as (
-            select identifier_key from {{ temp_prefix }}__new_events
-            union
-            select record_key as identifier_key from {{ temp_prefix }}__moved_subjects
-        ),
-        before as (
-            select customer_id from {{ saved_events }}
-            where
-                consent_event_id in (
-                    select consent_event_id from {{ temp_prefix }}__new_events
-                )
-                or identifier_key in (select identifier_key from subjects)
-        ),
-        now as (
-            select customer_id from {{ customers }}
-            where identifier_key in (select identifier_key from subjects)
-        )
-        select customer_id from before where customer_id is not null
-        union
-        select customer_id from now where customer_id is not null;
-
-        delete from {{ saved_events }}
-        where
-            consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
-            or identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
-        insert into {{ saved_events }}
-        select * from ({{ event_subjects }}) as event_subjects
-        where
-            consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
-            or identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
-
-        create or replace temp table {{ this.identifier }}__customer_events as
-        select * from {{ consent_events }}
-        where consent_event_id in (
-            select consent_event_id from {{ saved_events }}
-            where customer_id in (select customer_id from {{ temp_prefix }}__customers)
-        );
-        create or replace temp table {{ this.identifier }}__customer_subjects as
-        select * from {{ customers }}
-        where customer_id in (select customer_id from {{ temp_prefix }}__customers);
+        and omnichannel.touch_changes_can_follow(
+            change_log, [producer_log, omnichannel.consent_changes_customers_log()]) %}
+        {{ omnichannel.consent_changes_prepare(saved_events, change_log) }}
 
         create or replace temp table {{ this.identifier }}__grants_now as
         with
@@ -540,17 +466,16 @@
         select customer_id, channel, valid_from, valid_to from {{ temp_prefix }}__grants_now;
 
         {{ omnichannel.touch_changes_delete_affected() }}
-        {% for suffix in ['new_events', 'moved_subjects', 'customers', 'customer_events',
-            'customer_subjects', 'grants_now'] %}
-            drop table {{ temp_prefix }}__{{ suffix }};
-        {% endfor %}
+        {{ omnichannel.consent_changes_drop(['grants_now']) }}
     {% else %}
         create or replace table {{ saved_grants }} as
         with
-        {{ omnichannel.touch_consent_granted_intervals(consent_events, customers) }}
+        {{ omnichannel.touch_consent_granted_intervals(
+            ref('stg_consent__events'), ref('int_customers_stitched')) }}
         final as (select * from granted_intervals)
         select * from final;
-        create or replace table {{ saved_events }} as {{ event_subjects }};
+        create or replace table {{ saved_events }} as
+        {{ omnichannel.consent_changes_event_subjects() }};
         {{ omnichannel.touch_changes_prepare_full('select touchpoint_id from ' ~ touchpoints) }}
     {% endif %}
 {%- endmacro %}

@@ -67,6 +67,8 @@ INCREMENTAL_MODELS = [
     # the granted intervals and consent events' customers it keeps (macros/touch_changes.sql)
     "intermediate.int_touch_consents_checked__grants",
     "intermediate.int_touch_consents_checked__events",
+    "intermediate.int_customer_consents_latest",
+    "intermediate.int_customer_consents_latest__events",
     "intermediate.int_journey_touchpoints_filtered",
     "intermediate.int_journey_touches_windowed",
     "intermediate.int_non_converting_paths_windowed",
@@ -424,6 +426,22 @@ def test_the_day_withdrew_a_consent_and_erased_a_customer_before_the_window(runs
         ][0]
         == 0
     )
+
+
+def test_the_consents_were_derived_again_only_for_the_customers_they_changed(runs):
+    """int_customer_consents_latest took the incremental path: its run was not a full rebuild
+    and derived again some customers (the day's withdrawal, erasure and merges), not all."""
+    _, warehouse, *_ = runs
+    log = "intermediate.int_customer_consents_latest__changes"
+    full, logged = warehouse.query(
+        f"select count(*) filter (where is_full), count(customer_id) from {log} "
+        f"where changed_at = (select max(changed_at) from {log})"
+    )[0]
+    total = warehouse.query(
+        "select count(distinct customer_id) from intermediate.int_customer_consents_latest"
+    )[0][0]
+    assert full == 0
+    assert 0 < logged < total
 
 
 def test_the_touch_stream_resolved_incrementally(runs):

@@ -1,18 +1,41 @@
+{{ config(
+    materialized='incremental' if omnichannel.customer_consents_incremental() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ omnichannel.customer_consents_latest_prepare() }}",
+    post_hook="{{ omnichannel.customer_consents_latest_finish() }}",
+) }}
 {#-
-    Consent state per customer x channel: the latest consent event of each of the customer's
+    Consent per customer x channel: the latest consent event of each of the customer's
     subjects (email, phone, member number, LINE user id) for the channel, found through the
     identity graph. The customer is reachable (is_consented) on the channel when any subject's
-    latest state there is granted - a withdrawn old phone does not block a granted new one.
+    latest state is granted - a withdrawn old phone does not block a granted new one.
+    Incremental per customer on DuckDB (var journeys_incremental; macros/consent_changes.sql):
+    a customer's rows are a function of its subjects' consent events and its erasure state, so
+    the pre-hook deletes, and this SQL derives again from just their events and subjects, the
+    rows of the customers, before and now, of the consent events staged since its last build
+    and of the subjects int_customers_stitched logged since (merges, splits, erasures). Table
+    on Spark, with the var off and on --full-refresh.
 -#}
 with
 
-consent_events as (
-    select * from {{ ref('stg_consent__events') }}
-),
+{% if is_incremental() %}
+    consent_events as (
+        select * from temp.{{ this.identifier }}__customer_events
+    ),
 
-customers as (
-    select * from {{ ref('int_customers_stitched') }}
-),
+    customers as (
+        select * from temp.{{ this.identifier }}__customer_subjects
+    ),
+{% else %}
+    consent_events as (
+        select * from {{ ref('stg_consent__events') }}
+    ),
+
+    customers as (
+        select * from {{ ref('int_customers_stitched') }}
+    ),
+{% endif %}
 
 subject_events_ranked as (
     select
