@@ -127,6 +127,10 @@ RUN_COLUMNS = frozenset(
     {"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds", "customer_created_at"}
 )
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
+#: Every dbt invocation's vars. The sample's 30 days hold no 45-day gap (the default dormancy):
+#: with 7, customers go dormant and come back, so customer_reactivations holds rows, returns and
+#: dormant spells both, to compare.
+VARS = {"customer_dormancy_days": 7}
 #: Per-customer summaries that re-aggregate only the customers the touch stream (and changed
 #: conversions) name (macros/customer_changes.sql).
 CUSTOMER_SUMMARIES = ("int_customer_activities_summarized", "int_customer_channel_responses")
@@ -222,7 +226,7 @@ def runs(sample_exports, tmp_path_factory):
     erased_contact = write_contact_to_erase(ws.landing)
     _land(ws)
     warehouse = Warehouse(ws.warehouse)
-    warehouse.dbt("build", *MODELS_AND_SEEDS)
+    warehouse.dbt("build", *MODELS_AND_SEEDS, vars=VARS)
     erase_customer_of(ws.warehouse, erased_contact)
     erased_records = _unstaged_records(warehouse)
     # what the erasure left: the excluded phones' occurrences and their pair
@@ -273,12 +277,21 @@ def runs(sample_exports, tmp_path_factory):
     extras["identifier_customers_before"] = {
         model: _all_customers(warehouse, model) for model in IDENTIFIER_AGGREGATES
     }
-    extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
+    extras["daily_log"] = warehouse.dbt(
+        "run", vars={**VARS, "incremental_lookback_days": lookback}
+    ).stdout
 
     reference.dbt(
-        "build", *MODELS_AND_SEEDS, "--full-refresh", "--exclude", "int_customer_id_assignments"
+        "build",
+        *MODELS_AND_SEEDS,
+        "--full-refresh",
+        "--exclude",
+        "int_customer_id_assignments",
+        vars=VARS,
     )
-    reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments")
+    reference.dbt(
+        "build", "--resource-type", "model", "--select", "int_customer_id_assignments", vars=VARS
+    )
     # its followers rebuilt from the history itself (not from the state it keeps)
     reference.dbt(
         "build",
@@ -289,6 +302,7 @@ def runs(sample_exports, tmp_path_factory):
         "int_customer_id_assignments+",
         "--exclude",
         "int_customer_id_assignments",
+        vars=VARS,
     )
     extras["privacy_after"] = _privacy_counts(warehouse, extras["privacy"], window_start)
     extras["landed_before"] = landed_before
@@ -745,8 +759,8 @@ def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs
     of int_touchpoints_unioned reads that from the keyed window log and rebuilds in full (it
     logs a full run), with the rows of a full refresh. Changes the warehouse: keep it last."""
     _, warehouse, reference, *_ = runs
-    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh")
-    warehouse.dbt("run", "--select", "int_touchpoints_unioned")
+    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh", vars=VARS)
+    warehouse.dbt("run", "--select", "int_touchpoints_unioned", vars=VARS)
     log = "intermediate.int_touchpoints_unioned__changes"
     full = warehouse.query(
         f"select bool_or(is_full) from {log} where changed_at = (select max(changed_at) from {log})"
