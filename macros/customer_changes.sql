@@ -1,7 +1,7 @@
 {#-
     Incremental per-customer summaries (int_customer_activities_summarized,
-    int_customer_channel_responses) on DuckDB, var journeys_incremental; doc
-    customer_summaries_incremental.
+    int_customer_channel_responses; int_customer_returns_latest follows their logs) on DuckDB,
+    var journeys_incremental; doc customer_summaries_incremental.
 
     Each row of these models belongs to one customer and aggregates that customer's touches
     (int_touchpoints_unioned rows passing the model's touch filter) and, for the activities,
@@ -175,4 +175,30 @@
 {% macro customer_channel_responses_finish() -%}
     {{ return(omnichannel.customer_changes_finish(
         omnichannel.customer_channel_responses_touch_filter())) }}
+{%- endmacro %}
+
+{#-
+    int_customer_returns_latest: a row is a function of its customer's engaged touches and
+    conversions (int_customer_activities_summarized's touches and conversions) and LINE / SMS /
+    email sends (among int_customer_channel_responses' touches), so it follows the two
+    summaries' logs, which name the old and the new customer of every such touch the touch
+    stream logged and of every changed conversion: it keeps no touch state of its own. Settings:
+    the dormancy gap and the send-to-return window (days).
+-#}
+{% macro customer_returns_settings() -%}
+    {{ return(var('customer_dormancy_days') | string ~ '|'
+        ~ var('message_conversion_window_days') | string) }}
+{%- endmacro %}
+
+{% macro customer_returns_prepare() -%}
+    {%- set activities = ref('int_customer_activities_summarized') -%}
+    {{ return(omnichannel.journey_changes_follow_prepare(
+        [activities, ref('int_customer_channel_responses')],
+        'select customer_id from ' ~ activities,
+        omnichannel.customer_returns_settings())) }}
+{%- endmacro %}
+
+{% macro customer_returns_finish() -%}
+    {{ return(omnichannel.journey_changes_follow_finish(
+        omnichannel.customer_returns_settings())) }}
 {%- endmacro %}

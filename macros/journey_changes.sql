@@ -96,6 +96,45 @@
 {%- endmacro %}
 
 {#-
+    Pre-hook of a model that follows its producers' customer logs only (it keeps no state of
+    its own but the log and the settings): affected are the customers any producer (a list of
+    relations, each with a journey-chain log <producer>__changes) logged since this model's last
+    run; a full rebuild (every customer of all_customers_sql) when it cannot follow.
+-#}
+{% macro journey_changes_follow_prepare(producers, all_customers_sql, settings='', home=none) -%}
+    {%- if not execute or not omnichannel.journey_changes_enabled() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set producer_logs = [] -%}
+    {%- for producer in producers -%}
+        {%- do producer_logs.append(omnichannel.journey_changes_log_of(producer)) -%}
+    {%- endfor -%}
+    {% if omnichannel.journey_changes_can_follow(producer_logs, [], settings, home) %}
+        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
+        {{ omnichannel.touch_changes_since(
+            omnichannel.journey_changes_log_of(home or this), producer_logs, 'customer_id') }};
+
+        {{ omnichannel.touch_changes_delete_affected('customer_id') }}
+    {% else %}
+        {{ omnichannel.touch_changes_prepare_full(all_customers_sql, 'customer_id') }}
+    {% endif %}
+{%- endmacro %}
+
+{#-
+    Post-hook of such a model: log the run's customers (log_ids false: run markers only) and
+    save the settings; with the var off, drop the log and settings.
+-#}
+{% macro journey_changes_follow_finish(settings='', home=none, log_ids=true) -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not omnichannel.journey_changes_enabled() -%}
+        {{ return(omnichannel.journey_changes_drop([], home)) }}
+    {%- endif -%}
+    {{ omnichannel.journey_changes_finish(settings, home, 'customer_id', log_ids) }}
+{%- endmacro %}
+
+{#-
     int_journey_touchpoints_filtered, pre-hook. Affected: the old customer (this model's row)
     and the new customer (int_touchpoints_unioned) of every touch int_touchpoints_unioned
     logged since this model's last run. A touch that is not a row here (not engaged, a checkout
@@ -133,13 +172,7 @@
 
 {#- int_journey_touchpoints_filtered, post-hook: log the run's customers. -#}
 {% macro journey_touchpoints_filtered_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if not omnichannel.journey_changes_enabled() -%}
-        {{ return(omnichannel.journey_changes_drop([])) }}
-    {%- endif -%}
-    {{ omnichannel.journey_changes_finish() }}
+    {{ return(omnichannel.journey_changes_follow_finish()) }}
 {%- endmacro %}
 
 {#-
@@ -206,36 +239,17 @@
     touches depend on that customer's rows of both inputs only).
 -#}
 {% macro non_converting_paths_windowed_prepare() -%}
-    {%- if not execute or not omnichannel.journey_changes_enabled() -%}
-        {{ return('') }}
-    {%- endif -%}
     {%- set filtered = ref('int_journey_touchpoints_filtered') -%}
-    {%- set producer_logs = [
-        omnichannel.journey_changes_log_of(filtered),
-        omnichannel.journey_changes_log_of(ref('int_journey_touches_windowed')),
-    ] -%}
-    {% if omnichannel.journey_changes_can_follow(
-        producer_logs, [], var('attribution_lookback_days') | string) %}
-        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
-        {{ omnichannel.touch_changes_since(
-            omnichannel.journey_changes_log_of(this), producer_logs, 'customer_id') }};
-
-        {{ omnichannel.touch_changes_delete_affected('customer_id') }}
-    {% else %}
-        {{ omnichannel.touch_changes_prepare_full(
-            'select distinct customer_id from ' ~ filtered, 'customer_id') }}
-    {% endif %}
+    {{ return(omnichannel.journey_changes_follow_prepare(
+        [filtered, ref('int_journey_touches_windowed')],
+        'select distinct customer_id from ' ~ filtered,
+        var('attribution_lookback_days') | string)) }}
 {%- endmacro %}
 
 {#- int_non_converting_paths_windowed, post-hook: log the run's customers. -#}
 {% macro non_converting_paths_windowed_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if not omnichannel.journey_changes_enabled() -%}
-        {{ return(omnichannel.journey_changes_drop([])) }}
-    {%- endif -%}
-    {{ omnichannel.journey_changes_finish(var('attribution_lookback_days') | string) }}
+    {{ return(omnichannel.journey_changes_follow_finish(
+        var('attribution_lookback_days') | string)) }}
 {%- endmacro %}
 
 {#-
@@ -388,33 +402,15 @@
     customers int_non_converting_paths_windowed logged since this mart's last run.
 -#}
 {% macro non_converting_journeys_mart_prepare() -%}
-    {%- if not execute or not omnichannel.journey_changes_enabled() -%}
-        {{ return('') }}
-    {%- endif -%}
     {%- set open_paths = ref('int_non_converting_paths_windowed') -%}
-    {%- set home = omnichannel.journey_changes_mart_home(open_paths) -%}
-    {%- set producer_logs = [omnichannel.journey_changes_log_of(open_paths)] -%}
-    {% if omnichannel.journey_changes_can_follow(producer_logs, [], '', home) %}
-        create or replace temp table {{ omnichannel.touch_changes_affected() }} as
-        {{ omnichannel.touch_changes_since(
-            omnichannel.journey_changes_log_of(home), producer_logs, 'customer_id') }};
-
-        {{ omnichannel.touch_changes_delete_affected('customer_id') }}
-    {% else %}
-        {{ omnichannel.touch_changes_prepare_full(
-            'select distinct customer_id from ' ~ open_paths, 'customer_id') }}
-    {% endif %}
+    {{ return(omnichannel.journey_changes_follow_prepare(
+        [open_paths], 'select distinct customer_id from ' ~ open_paths, '',
+        omnichannel.journey_changes_mart_home(open_paths))) }}
 {%- endmacro %}
 
 {#- The non_converting_journeys mart, post-hook: log the run (markers only). -#}
 {% macro non_converting_journeys_mart_finish() -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set home = omnichannel.journey_changes_mart_home(
-        ref('int_non_converting_paths_windowed')) -%}
-    {%- if not omnichannel.journey_changes_enabled() -%}
-        {{ return(omnichannel.journey_changes_drop([], home)) }}
-    {%- endif -%}
-    {{ omnichannel.journey_changes_finish('', home, 'customer_id', false) }}
+    {{ return(omnichannel.journey_changes_follow_finish(
+        '', omnichannel.journey_changes_mart_home(ref('int_non_converting_paths_windowed')),
+        false)) }}
 {%- endmacro %}

@@ -387,3 +387,124 @@ def write_consent_and_erasure(landing: Path, day: str, warehouse: Path, before: 
             }
         )
     return {"withdrawn": withdrawn_customer, "erased": erased_customer}
+
+
+def write_order_cancellation(landing: Path, day: str, warehouse: Path) -> tuple[str, str]:
+    """A Shopify orders export delivered with the day that cancels one old order: the order that
+    began or ended a customer's latest dormant spell (int_customer_returns_latest: the last
+    activity before it or the return), of a customer with no activity in the last week before
+    the day, so no touch of the day names them. The order
+    leaves int_conversions_unioned (cancelled orders never converted) and only the conversions'
+    comparison (macro customer_changes_prepare: new, gone or changed conversions) can find the
+    customer whose return it was. Returns (customer id, order id).
+    """
+    import duckdb
+
+    first_day = datetime.strptime(day, "%Y%m%d") - timedelta(days=7)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        picks = con.execute(
+            """
+            select returns.customer_id, conversions.source_order_id
+            from intermediate.int_customer_returns_latest as returns
+            inner join intermediate.int_conversions_unioned as conversions
+                on returns.customer_id = conversions.customer_id
+                and conversions.converted_at in (returns.dormant_since_at, returns.reactivated_at)
+            inner join intermediate.int_customer_activities_summarized as activities
+                on returns.customer_id = activities.customer_id
+            where conversions.source = 'shopify' and activities.last_active_at < ?
+            order by returns.customer_id
+            limit 1
+            """,
+            [first_day],
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(picks) == 1, picks
+    customer_id, order_id = picks[0]
+    orders = landing / "shop_orders"
+    rows, fields = [], []
+    for export in sorted(orders.glob("orders_export*.csv")):
+        with export.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fields = list(reader.fieldnames or [])
+            rows += [row for row in reader if row["Id"].strip() == order_id]
+    assert rows, order_id
+    cancelled_at = datetime.strptime(day, "%Y%m%d").strftime("%Y-%m-%d 12:00:00 +0800")
+    with (orders / f"orders_export_cancelled_{day}.csv").open(
+        "w", newline="", encoding="utf-8"
+    ) as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows({**row, "Cancelled at": cancelled_at} for row in rows)
+    return customer_id, order_id
+
+
+def write_late_sends(
+    landing: Path, day: str, warehouse: Path, window_start: date, others: set[str]
+) -> dict[str, str]:
+    """A SendGrid webhook delivered with the day holding late sends ('processed' events of new
+    messages): to three customers (none of `others`, none active in the two days before the
+    day) whose latest return (int_customer_returns_latest) falls inside the lookback window, one
+    second before that return, so each becomes the latest message sent before it. A send is no
+    activity, so int_customer_activities_summarized names such a customer only when the day
+    brought them an activity too; int_customer_channel_responses (email touches) always does.
+    Returns {customer id: sg_event_id}.
+    """
+    import duckdb
+
+    recent = datetime.strptime(day, "%Y%m%d") - timedelta(days=2)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        picks = con.execute(
+            """
+            with returns as (
+                select returns.*
+                from intermediate.int_customer_returns_latest as returns
+                inner join intermediate.int_customer_activities_summarized as activities
+                    on returns.customer_id = activities.customer_id
+                where returns.reactivated_at >= ? and activities.last_active_at < ?
+                    and coalesce(returns.reactivation_sent_at, returns.dormant_since_at)
+                        < returns.reactivated_at - interval 2 second
+            ),
+            sends as (
+                select events.sendgrid_event_id, stitched.customer_id
+                from staging.stg_sendgrid__events as events
+                inner join intermediate.int_customers_stitched as stitched
+                    on stitched.identifier_key = 'email:' || events.email_hash
+                where events.event_type = 'processed' and not stitched.is_erased
+            )
+            select returns.customer_id, min(sends.sendgrid_event_id),
+                cast(floor(epoch(returns.reactivated_at)) as bigint) - 1
+            from returns
+            inner join sends
+                on returns.customer_id = sends.customer_id
+            group by returns.customer_id, returns.reactivated_at
+            order by returns.customer_id
+            """,
+            [datetime.combine(window_start + timedelta(days=1), datetime.min.time()), recent],
+        ).fetchall()
+    finally:
+        con.close()
+    picks = [pick for pick in picks if pick[0] not in others][:3]
+    assert picks, "no customer with a return inside the window has an email send"
+    wanted = {event_id: (customer_id, timestamp) for customer_id, event_id, timestamp in picks}
+    email = landing / "email_events"
+    late = {}
+    for path in sorted(email.glob("sendgrid_events_*.json")):
+        for event in map(json.loads, path.read_text().splitlines()):
+            if event["sg_event_id"] in wanted:
+                customer_id, timestamp = wanted[event["sg_event_id"]]
+                tag = f"LATESEND{len(late)}{day}"
+                late[customer_id] = {
+                    **event,
+                    "sg_event_id": tag,
+                    "sg_message_id": f"{tag}.filterdrecv-0-0-0",
+                    "smtp-id": f"<{tag}@omni.tw>",
+                    "timestamp": timestamp,
+                }
+    assert len(late) == len(picks), late
+    (email / f"sendgrid_events_{day}_late_sends.json").write_text(
+        "\n".join(json.dumps(event) for event in late.values()) + "\n"
+    )
+    return {customer_id: event["sg_event_id"] for customer_id, event in late.items()}

@@ -5,6 +5,8 @@ back; the rest is landed and built. Then the day is delivered together with what
 (late GA4 events and a late SendGrid open dated two days back, inside the lookback window;
 re-delivered GA4 events, one without its login, a SendGrid webhook retry, a LINE redelivery; a
 Twilio re-export with new statuses), a HubSpot export that changes one contact's mobile phone,
+a Shopify export that cancels an old order and late SendGrid sends (both change a customer's
+latest return from dormancy, which the customer_dormancy_days of VARS lets the sample have),
 and two web logins that change the identity graph (one merges
 two customers, one makes a cookie shared, so it is excluded and its customer splits), landed, and
 dbt runs incrementally (the identity graph re-clustered only where the day touched it). Before
@@ -39,6 +41,8 @@ from tests.incremental.deliveries import (
     write_contact_to_erase,
     write_identity_changes,
     write_late_and_redelivered,
+    write_late_sends,
+    write_order_cancellation,
     write_snapshot_change,
 )
 
@@ -78,6 +82,8 @@ INCREMENTAL_MODELS = [
     # the touches' customers they saved for their next run
     "intermediate.int_customer_activities_summarized__touches",
     "intermediate.int_customer_channel_responses__touches",
+    # each customer's latest return (follows the two summaries' logs)
+    "intermediate.int_customer_returns_latest",
     # sums over paths, kept per customer (macros/attribution_changes.sql)
     "intermediate.int_markov_transitions_counted",
     "intermediate.int_markov_transitions_counted__by_customer",
@@ -129,6 +135,10 @@ RUN_COLUMNS = frozenset(
     {"assigned_at", "merged_at", "customer_merge_id", "contraction_rounds", "customer_created_at"}
 )
 MODELS_AND_SEEDS = ("--resource-type", "seed", "--resource-type", "model")
+#: Every dbt invocation's vars. The sample's 30 days hold no 45-day gap (the default dormancy):
+#: with 7, customers go dormant and come back, so customer_reactivations and
+#: int_customer_returns_latest hold rows, returns and dormant spells both, to compare.
+VARS = {"customer_dormancy_days": 7}
 #: Per-customer summaries that re-aggregate only the customers the touch stream (and changed
 #: conversions) name (macros/customer_changes.sql).
 CUSTOMER_SUMMARIES = ("int_customer_activities_summarized", "int_customer_channel_responses")
@@ -202,6 +212,12 @@ def _customers(warehouse: Warehouse, model: str) -> set[str]:
     return _all_customers(warehouse, f"intermediate.{model}")
 
 
+def _returns(warehouse: Warehouse) -> dict[str, tuple]:
+    """int_customer_returns_latest's rows by customer."""
+    rows = warehouse.query("select * from intermediate.int_customer_returns_latest")
+    return {row[0]: row for row in rows}
+
+
 def _all_customers(warehouse: Warehouse, table: str) -> set[str]:
     return {c for (c,) in warehouse.query(f"select distinct customer_id from {table}")}
 
@@ -224,7 +240,7 @@ def runs(sample_exports, tmp_path_factory):
     erased_contact = write_contact_to_erase(ws.landing)
     _land(ws)
     warehouse = Warehouse(ws.warehouse)
-    warehouse.dbt("build", *MODELS_AND_SEEDS)
+    warehouse.dbt("build", *MODELS_AND_SEEDS, vars=VARS)
     erase_customer_of(ws.warehouse, erased_contact)
     erased_records = _unstaged_records(warehouse)
     # what the erasure left: the excluded phones' occurrences and their pair
@@ -251,6 +267,7 @@ def runs(sample_exports, tmp_path_factory):
     extras = write_late_and_redelivered(ws.landing, day)
     extras["identity"] = write_identity_changes(ws.landing, day, ws.warehouse)
     extras["changed_contact"], extras["unchanged_contact"] = write_snapshot_change(ws.landing, day)
+    extras["cancelled"] = write_order_cancellation(ws.landing, day, ws.warehouse)
     extras["erased_records"] = erased_records
     extras["snapshot_before"] = _snapshot_occurrences(warehouse)
     # The window must reach the re-exported Twilio messages (SMS campaigns go out on a few days
@@ -259,6 +276,13 @@ def runs(sample_exports, tmp_path_factory):
     window_start = before[1] - timedelta(days=lookback)
     extras["privacy"] = write_consent_and_erasure(ws.landing, day, ws.warehouse, window_start)
     extras["privacy_before"] = _privacy_counts(warehouse, extras["privacy"], window_start)
+    extras["late_sends"] = write_late_sends(
+        ws.landing,
+        day,
+        ws.warehouse,
+        window_start,
+        {extras["cancelled"][0], *extras["privacy"].values()},
+    )
     _land(ws)
     reference = Warehouse(ws.root / "reference" / "warehouse.duckdb")
     reference.path.parent.mkdir()
@@ -272,15 +296,25 @@ def runs(sample_exports, tmp_path_factory):
     extras["summary_customers_before"] = {
         model: _customers(warehouse, model) for model in CUSTOMER_SUMMARIES
     }
+    extras["returns_before"] = _returns(warehouse)
     extras["identifier_customers_before"] = {
         model: _all_customers(warehouse, model) for model in IDENTIFIER_AGGREGATES
     }
-    extras["daily_log"] = warehouse.dbt("run", vars={"incremental_lookback_days": lookback}).stdout
+    extras["daily_log"] = warehouse.dbt(
+        "run", vars={**VARS, "incremental_lookback_days": lookback}
+    ).stdout
 
     reference.dbt(
-        "build", *MODELS_AND_SEEDS, "--full-refresh", "--exclude", "int_customer_id_assignments"
+        "build",
+        *MODELS_AND_SEEDS,
+        "--full-refresh",
+        "--exclude",
+        "int_customer_id_assignments",
+        vars=VARS,
     )
-    reference.dbt("build", "--resource-type", "model", "--select", "int_customer_id_assignments")
+    reference.dbt(
+        "build", "--resource-type", "model", "--select", "int_customer_id_assignments", vars=VARS
+    )
     # its followers rebuilt from the history itself (not from the state it keeps)
     reference.dbt(
         "build",
@@ -291,6 +325,7 @@ def runs(sample_exports, tmp_path_factory):
         "int_customer_id_assignments+",
         "--exclude",
         "int_customer_id_assignments",
+        vars=VARS,
     )
     extras["privacy_after"] = _privacy_counts(warehouse, extras["privacy"], window_start)
     extras["landed_before"] = landed_before
@@ -561,6 +596,61 @@ def test_the_customer_summaries_reaggregated_only_the_changed_customers(runs):
             assert held <= logged
 
 
+def test_the_customer_returns_rederived_only_the_changed_customers(runs):
+    """int_customer_returns_latest took the incremental path: it logged a run that was not a
+    full rebuild and derived again a non-empty set of customers, fewer than the customers with a
+    return it holds, among them the day's erased customer and both sides of each merge and split
+    that have engaged touches (as int_customer_activities_summarized logged them: the model
+    follows its log and int_customer_channel_responses'); the mart customer_reactivations, a
+    table over it, equals a full refresh's (the marts comparison above).
+    The customer whose order the day cancelled (the one that began or ended their latest
+    spell), named by no touch of the day, was found through the conversions (which
+    int_customer_activities_summarized compares), and their row changed; so were those of the
+    customers the late SendGrid sends went to, one second before their return, at least one of
+    whom only int_customer_channel_responses' log names (a send is no activity)."""
+    _, warehouse, _, _, extras, *_ = runs
+    erased = extras["privacy"]["erased"]
+    full, logged = _latest_run(
+        warehouse, "intermediate.int_customer_returns_latest__changes", "customer_id"
+    )
+    before, after = extras["returns_before"], _returns(warehouse)
+    assert full == 0
+    assert 0 < len(logged) < len(before.keys() | after.keys()), (len(logged), len(before))
+    assert erased in logged
+    moved = warehouse.query(
+        "select old_customer_id, new_customer_id from intermediate.int_customer_merges "
+        "where merged_at = (select max(merged_at) from intermediate.int_customer_merges)"
+    )
+    sides = {customer for pair in moved for customer in pair}
+    active = extras["summary_customers_before"]["int_customer_activities_summarized"] | (
+        _customers(warehouse, "int_customer_activities_summarized")
+    )
+    held = sides & active
+    assert held and held <= logged
+    touched = {
+        customer
+        for (customer,) in warehouse.query(
+            "select distinct customer_id from intermediate.int_touchpoints_unioned "
+            "where touchpoint_id in (select touchpoint_id "
+            "from intermediate.int_touchpoints_unioned__changes where changed_at = "
+            "(select max(changed_at) from intermediate.int_touchpoints_unioned__changes))"
+        )
+    }
+    cancelled_customer, _ = extras["cancelled"]
+    assert cancelled_customer not in touched | sides | {erased}
+    assert cancelled_customer in logged
+    assert before[cancelled_customer] != after.get(cancelled_customer)
+    # the late sends' customers: named by int_customer_channel_responses' log, at least one
+    # by it alone
+    sent_to = set(extras["late_sends"])
+    active_logged = _latest_run(
+        warehouse, "intermediate.int_customer_activities_summarized__changes", "customer_id"
+    )[1]
+    assert sent_to - active_logged - sides - {erased}
+    assert sent_to <= logged
+    assert all(before[customer] != after[customer] for customer in sent_to)
+
+
 def test_the_customer_identifiers_reaggregated_only_the_changed_customers(runs):
     """int_customer_identifier_sources followed the logs of int_identifiers_unioned and
     int_customers_stitched: it derived again exactly the keys those logged in the daily run (a
@@ -763,8 +853,8 @@ def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs
     of int_touchpoints_unioned reads that from the keyed window log and rebuilds in full (it
     logs a full run), with the rows of a full refresh. Changes the warehouse: keep it last."""
     _, warehouse, reference, *_ = runs
-    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh")
-    warehouse.dbt("run", "--select", "int_touchpoints_unioned")
+    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh", vars=VARS)
+    warehouse.dbt("run", "--select", "int_touchpoints_unioned", vars=VARS)
     log = "intermediate.int_touchpoints_unioned__changes"
     full = warehouse.query(
         f"select bool_or(is_full) from {log} where changed_at = (select max(changed_at) from {log})"

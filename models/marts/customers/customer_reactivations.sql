@@ -1,5 +1,3 @@
-{%- set dormancy_days = var('customer_dormancy_days') | int -%}
-{%- set window_days = var('message_conversion_window_days') | int -%}
 {%- set count_type = api.Column.translate_type('bigint') -%}
 {#-
     One row per customer who went dormant: no engaged touch or order for at least
@@ -8,97 +6,25 @@
     brought them back is the returning activity itself when it carries a campaign (a click on
     a reactivation message), else the latest message sent to them within
     var message_conversion_window_days days before the return.
+    The two parts are kept apart by what they depend on: a customer's latest return (and the
+    send before it) depends on the customer's own history only and is kept per customer,
+    incrementally, in int_customer_returns_latest; being dormant now depends on the as-of date,
+    which moves every customer's day counts, and is read each run from
+    int_customer_lifecycles_staged (its last activity from int_customer_activities_summarized).
+    A customer dormant now shows that spell, not an earlier return.
 -#}
 with
 
-touchpoints as (
-    select * from {{ ref('int_touchpoints_unioned') }}
+returns as (
+    select * from {{ ref('int_customer_returns_latest') }}
 ),
 
-conversions as (
-    select * from {{ ref('int_conversions_unioned') }}
+activities as (
+    select * from {{ ref('int_customer_activities_summarized') }}
 ),
 
 lifecycles as (
     select * from {{ ref('int_customer_lifecycles_staged') }}
-),
-
-activities as (
-    select
-        customer_id,
-        touchpoint_id as activity_id,
-        channel,
-        campaign_id,
-        occurred_at as active_at
-    from touchpoints
-    where is_engaged and customer_id is not null
-    union all
-    select
-        customer_id,
-        conversion_id as activity_id,
-        case when source = 'pos' then 'store' else 'web' end as channel,
-        cast(null as {{ api.Column.translate_type('string') }}) as campaign_id,
-        converted_at as active_at
-    from conversions
-    where customer_id is not null
-),
-
-activity_gaps as (
-    select
-        customer_id,
-        activity_id,
-        channel,
-        campaign_id,
-        active_at,
-        lag(active_at) over (
-            partition by customer_id
-            order by active_at asc, activity_id asc
-        ) as previous_active_at
-    from activities
-),
-
-returns_ranked as (
-    select
-        customer_id,
-        channel,
-        campaign_id,
-        active_at as reactivated_at,
-        previous_active_at as last_active_before_at,
-        row_number() over (
-            partition by customer_id
-            order by active_at desc, activity_id desc
-        ) as recency_rank
-    from activity_gaps
-    where
-        previous_active_at is not null
-        and {{ dbt.datediff(
-            'previous_active_at', 'active_at', 'day'
-        ) }} >= {{ dormancy_days }}
-),
-
-latest_returns as (
-    select * from returns_ranked
-    where recency_rank = 1
-),
-
-sends_before_return as (
-    select
-        latest_returns.customer_id,
-        touchpoints.channel,
-        touchpoints.campaign_id,
-        touchpoints.occurred_at as sent_at,
-        row_number() over (
-            partition by latest_returns.customer_id
-            order by touchpoints.occurred_at desc, touchpoints.touchpoint_id desc
-        ) as recency_rank
-    from latest_returns
-    inner join touchpoints
-        on
-            latest_returns.customer_id = touchpoints.customer_id
-            and {{ dbt.dateadd('day', -window_days, 'latest_returns.reactivated_at') }}
-            <= touchpoints.occurred_at
-            and latest_returns.reactivated_at >= touchpoints.occurred_at
-    where touchpoints.touch_type = 'sent'
 ),
 
 currently_dormant as (
@@ -109,18 +35,10 @@ currently_dormant as (
     where lifecycles.lifecycle_stage = 'dormant'
 ),
 
-last_activity as (
-    select
-        customer_id,
-        max(active_at) as last_active_at
-    from activities
-    group by customer_id
-),
-
 spells as (
     select
         currently_dormant.customer_id,
-        last_activity.last_active_at as dormant_since_at,
+        activities.last_active_at as dormant_since_at,
         false as is_reactivated,
         cast(null as timestamp) as reactivated_at,
         cast(null as {{ api.Column.translate_type('string') }}) as return_channel,
@@ -129,32 +47,24 @@ spells as (
         cast(null as timestamp) as reactivation_sent_at,
         currently_dormant.days_since_last_active as days_dormant
     from currently_dormant
-    inner join last_activity
-        on currently_dormant.customer_id = last_activity.customer_id
+    inner join activities
+        on currently_dormant.customer_id = activities.customer_id
     union all
     select
-        latest_returns.customer_id,
-        latest_returns.last_active_before_at as dormant_since_at,
+        returns.customer_id,
+        returns.dormant_since_at,
         true as is_reactivated,
-        latest_returns.reactivated_at,
-        latest_returns.channel as return_channel,
-        case
-            when latest_returns.campaign_id is not null then latest_returns.channel
-            else sends_before_return.channel
-        end as reactivation_channel,
-        coalesce(latest_returns.campaign_id, sends_before_return.campaign_id)
-            as reactivation_campaign_id,
-        sends_before_return.sent_at as reactivation_sent_at,
+        returns.reactivated_at,
+        returns.return_channel,
+        returns.reactivation_channel,
+        returns.reactivation_campaign_id,
+        returns.reactivation_sent_at,
         {{ dbt.datediff(
-            'latest_returns.last_active_before_at', 'latest_returns.reactivated_at', 'day'
+            'returns.dormant_since_at', 'returns.reactivated_at', 'day'
         ) }} as days_dormant
-    from latest_returns
-    left join sends_before_return
-        on
-            latest_returns.customer_id = sends_before_return.customer_id
-            and sends_before_return.recency_rank = 1
+    from returns
     left join currently_dormant
-        on latest_returns.customer_id = currently_dormant.customer_id
+        on returns.customer_id = currently_dormant.customer_id
     where currently_dormant.customer_id is null
 ),
 
