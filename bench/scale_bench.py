@@ -458,11 +458,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/omni-bench-scale"))
     parser.add_argument("--tag", default="", help="suffix of the results file names")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results")
+    parser.add_argument("--keep", action="store_true", help="keep the last run's folders")
     parser.add_argument(
-        "--keep",
+        "--keep-before-daily",
         action="store_true",
-        help="keep the last run's folders, with a copy of the warehouse the daily run started "
-        "from (before_daily/warehouse.duckdb)",
+        help="with --keep: also keep a copy of the warehouse the daily run started from "
+        "(before_daily/warehouse.duckdb; as large as the warehouse)",
     )
     parser.add_argument(
         "--landed-cache",
@@ -523,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.land_only,
                     not args.no_full_refresh,
                     args.first_build == "staged",
-                    args.keep,
+                    args.keep and args.keep_before_daily,
                 )
             )
             if not args.keep:
