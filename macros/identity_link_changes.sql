@@ -52,10 +52,10 @@
     whose parts changed: its own log and the state __links exist, and every producer's log can
     be followed (touch_changes_can_follow).
 -#}
-{% macro identity_links_can_follow(event_feeds) -%}
+{% macro identity_links_can_follow(parts) -%}
     {%- set own_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set producer_logs = [] -%}
-    {%- for part in omnichannel.identity_link_parts(event_feeds) if part['feed'] is none -%}
+    {%- for part in parts if part['feed'] is none -%}
         {%- do producer_logs.append(omnichannel.identity_link_part_log(part)) -%}
     {%- endfor -%}
     {{ return(omnichannel.touch_changes_exist([omnichannel.touch_changes_state(this, 'links')])
@@ -67,9 +67,9 @@
     follows the parts, the rows of each part's model that name a listed link record: one scan
     of stg_ga4__events for its two parts instead of one per part and identifier column.
 -#}
-{% macro identity_link_rows(event_feeds) -%}
+{% macro identity_link_rows(parts) -%}
     {%- set relations = {} -%}
-    {%- for part in omnichannel.identity_link_parts(event_feeds) -%}
+    {%- for part in parts -%}
         {%- do relations.update({part['entry'][1]:
             omnichannel.identity_changes_temp('link_rows_' ~ part['entry'][1])}) -%}
     {%- endfor -%}
@@ -102,8 +102,8 @@
     rows of the parts read from an event feed's model on another column, only those staged
     after the feed's watermark with `staged_only`.
 -#}
-{% macro identity_links_state_rows(event_feeds, staged_only) -%}
-    {%- for part in omnichannel.identity_link_parts(event_feeds)
+{% macro identity_links_state_rows(event_feeds, parts, staged_only) -%}
+    {%- for part in parts
         if part['feed'] is not none and not part['by_feed_key'] %}
         {%- set source_name, model_name, key_column = part['entry'][:3] %}
         {% if not loop.first %}union{% endif %}
@@ -129,12 +129,11 @@
     date (built again from every staged row when `follow` is false). `export_deleted`: a temp
     table of the export feeds' records staging no longer holds (source_name, record_key).
 -#}
-{% macro identity_links_listed(event_feeds, follow, export_deleted) -%}
+{% macro identity_links_listed(event_feeds, parts, follow, export_deleted) -%}
     {%- set link_keys = omnichannel.identity_changes_temp('link_keys') -%}
     {%- set links_gone = omnichannel.identity_changes_temp('links_gone') -%}
     {%- set links = omnichannel.touch_changes_state(this, 'links') -%}
     {%- set own_log = omnichannel.touch_changes_state(this, 'changes') -%}
-    {%- set parts = omnichannel.identity_link_parts(event_feeds) -%}
     {% if follow %}
         {#- the state's rows of the feed records staged again or gone (an erasure) -#}
         create or replace temp table {{ links_gone }} as
@@ -174,7 +173,8 @@
                 select '{{ source_name }}' as source_name, staged.{{ key_column }} as record_key
                 from {{ ref(model_name) }} as staged
                 where
-                    staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(part['feed']) }}
+                    staged._loaded_at
+                    > {{ omnichannel.identifiers_unioned_watermark(part['feed']) }}
                     and staged.{{ key_column }} is not null
                 {%- if part['by_feed_key'] %}
                     union
@@ -187,7 +187,7 @@
 
         {#- the rows of each part's model that name a listed record, with the columns its
             parts read (a select * read every GA4 column: 0.35 s against 0.12 s at 100k) -#}
-        {%- for model_name, relation in omnichannel.identity_link_rows(event_feeds) | dictsort %}
+        {%- for model_name, relation in omnichannel.identity_link_rows(parts) | dictsort %}
             {%- set model_parts = parts | selectattr('entry.1', 'equalto', model_name) | list %}
             {%- set columns = omnichannel.identity_link_columns(model_name, model_parts) %}
             create or replace temp table {{ relation }} as
@@ -208,19 +208,19 @@
         where held.feed = gone.feed and held.feed_key = gone.feed_key;
 
         insert into {{ links }}
-        {{ omnichannel.identity_links_state_rows(event_feeds, true) }};
+        {{ omnichannel.identity_links_state_rows(event_feeds, parts, true) }};
 
         drop table {{ links_gone }};
     {% else %}
         create or replace temp table {{ link_keys }} as
         select cast(null as varchar) as source_name, cast(null as varchar) as record_key;
 
-        {{ omnichannel.identity_links_state_build(event_feeds) }}
+        {{ omnichannel.identity_links_state_build(event_feeds, parts) }}
     {% endif %}
 {%- endmacro %}
 
 {#- SQL: build the state __links again from every staged row. -#}
-{% macro identity_links_state_build(event_feeds) -%}
+{% macro identity_links_state_build(event_feeds, parts) -%}
     create or replace table {{ omnichannel.touch_changes_state(this, 'links') }} as
-    {{ omnichannel.identity_links_state_rows(event_feeds, false) }};
+    {{ omnichannel.identity_links_state_rows(event_feeds, parts, false) }};
 {%- endmacro %}
