@@ -13,8 +13,11 @@
       _loaded_at), plus the records the table holds and staging no longer does (an erasure
       deleted them);
     - the snapshot sources (the link records short_link and web_purchase, which join several
-      staged rows) are derived again in full into temp.int_identifiers_unioned__snapshot_now
-      and compared with what the table holds for them (the rows of EXCEPT both ways on
+      staged rows): those whose parts can have changed since the last run (temp
+      int_identifiers_unioned__link_keys, macros/identity_link_changes.sql; all of them when
+      the run cannot follow their parts) are derived again into
+      temp.int_identifiers_unioned__snapshot_now and compared with what the table holds for
+      them (the rows of EXCEPT both ways on
       source_name, record_key, identifier_type, identifier_hash, seen_at, found by a full outer
       join on the first four, unique on both sides): only the records whose occurrence set
       changed or vanished are affected;
@@ -53,9 +56,13 @@
     select per identifier column, unioned; columns source_name, record_key, identifier_type,
     identifier_hash, seen_at, _loaded_at (the staged row's, for an event feed's own model; null
     otherwise). `feed_filter` true reads an event feed's model only where staged after the
-    feed's watermark in the current model's table.
+    feed's watermark in the current model's table; `keys` (a relation of source_name,
+    record_key) reads only the records it names; `relations` (model name -> relation) reads
+    those relations instead of the models.
 -#}
-{% macro identity_occurrences_select(entries, event_feeds, feed_filter=false) -%}
+{% macro identity_occurrences_select(
+    entries, event_feeds, feed_filter=false, keys=none, relations={}
+) -%}
     {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
     {%- for source_name, model_name, key_column, seen_column, identifiers in entries %}
         {%- set is_feed = event_feeds.get(source_name, ('', ''))[0] == model_name %}
@@ -71,9 +78,14 @@
                 {%- else %}
                     cast(null as {{ timestamp_type }}) as _loaded_at
                 {%- endif %}
-            from {{ ref(model_name) }}
+            from {{ relations[model_name] if model_name in relations else ref(model_name) }}
             {%- if is_feed and feed_filter %}
                 where _loaded_at > {{ omnichannel.identifiers_unioned_watermark(source_name) }}
+            {%- elif keys %}
+                where {{ key_column }} in (
+                    select listed.record_key from {{ keys }} as listed
+                    where listed.source_name = '{{ source_name }}'
+                )
             {%- endif %}
             {%- if not loop.last %}
                 union all
@@ -147,7 +159,9 @@
     whose records yield each identifier once (identity_occurrences_unique) as they are, the
     others grouped (identity_occurrences_grouped): the same rows as grouping them all.
 -#}
-{% macro identity_occurrences_derived(entries, event_feeds, feed_filter=false) -%}
+{% macro identity_occurrences_derived(
+    entries, event_feeds, feed_filter=false, keys=none, relations={}
+) -%}
     {%- set single = [] -%}
     {%- set repeated = [] -%}
     {%- for entry in entries -%}
@@ -164,7 +178,8 @@
             seen_at,
             _loaded_at
         from (
-            {{ omnichannel.identity_occurrences_select(single, event_feeds, feed_filter) }}
+            {{ omnichannel.identity_occurrences_select(
+                single, event_feeds, feed_filter, keys, relations) }}
         ) as single_occurrences
         where identifier_hash is not null and record_key is not null
     {%- endif %}
@@ -173,7 +188,8 @@
     {%- endif %}
     {%- if repeated %}
         {{ omnichannel.identity_occurrences_grouped(
-            '(' ~ omnichannel.identity_occurrences_select(repeated, event_feeds, feed_filter)
+            '(' ~ omnichannel.identity_occurrences_select(
+                repeated, event_feeds, feed_filter, keys, relations)
             ~ ') as repeated_occurrences') }}
     {%- endif %}
 {%- endmacro %}
@@ -241,12 +257,15 @@
 
 {#-
     int_identifiers_unioned, pre-hook. Incremental: list the affected records - the snapshot
-    sources' (short_link, web_purchase: derived again into temp __snapshot_now) and the export
+    sources' (short_link, web_purchase: those whose parts can have changed, temp __link_keys,
+    derived again into temp __snapshot_now) and the export
     feeds' records staged after the watermark (identity_export_feeds: derived into temp
     __export_now) whose occurrences differ from what the table holds, the other event feeds'
     records staged after the watermark, the export feeds' records staging no longer holds -,
     log their current occurrences and delete them; give the export feeds' records staged again
-    unchanged their new _loaded_at. Full build: the affected table holds only the full marker.
+    unchanged their new _loaded_at. Full build: the affected table holds only the full marker
+    (and __link_keys the null row); both build the state __links again when they cannot follow
+    the link records' parts.
 -#}
 {% macro identifiers_unioned_prepare(event_feeds) -%}
     {%- if not execute or not omnichannel.identity_changes_enabled() -%}
@@ -256,8 +275,12 @@
     {%- set snapshot_now = omnichannel.identity_changes_temp('snapshot_now') -%}
     {%- set export_now = omnichannel.identity_changes_temp('export_now') -%}
     {%- set export_staged = omnichannel.identity_changes_temp('export_staged') -%}
+    {%- set export_deleted = omnichannel.identity_changes_temp('export_deleted') -%}
+    {%- set link_keys = omnichannel.identity_changes_temp('link_keys') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set entries = omnichannel.identity_snapshot_entries(event_feeds) -%}
+    {#- computed once: each call renders identity_occurrences again (42 ms) -#}
+    {%- set link_parts = omnichannel.identity_link_parts(event_feeds) -%}
     {%- set export_feeds = omnichannel.identity_export_feeds() -%}
     {%- set export_entries = omnichannel.identity_feed_entries(event_feeds, export_feeds) -%}
     {#- the snapshot sources' staging models are tables (incremental), read once per
@@ -265,8 +288,25 @@
     {% if is_incremental() %}
         {{ omnichannel.identifiers_unioned_watermarks_save() }}
 
+        {#- the export feeds' records the table holds and staging no longer does (an erasure
+            deleted them) -#}
+        create or replace temp table {{ export_deleted }} as
+        {%- for feed in export_feeds %}
+            {%- set model_name, key_column = event_feeds[feed] %}
+            {% if not loop.first %}union all{% endif %}
+            {{ omnichannel.identity_feed_deleted_records(feed, model_name, key_column, this) }}
+        {%- endfor %};
+
+        {#- the link records whose parts can have changed (all of them when the run cannot
+            follow those parts: a single null row) -#}
+        {%- set follow_links = omnichannel.identity_links_can_follow(link_parts) %}
+        {{ omnichannel.identity_links_listed(
+            event_feeds, link_parts, follow_links, export_deleted) }}
+
         create or replace temp table {{ snapshot_now }} as
-        {{ omnichannel.identity_occurrences_derived(entries, event_feeds) }};
+        {{ omnichannel.identity_occurrences_derived(
+            entries, event_feeds, false, link_keys if follow_links else none,
+            omnichannel.identity_link_rows(link_parts) if follow_links else {}) }};
 
         {#- the export feeds' records staged after the watermark: their keys (a record that now
             yields no occurrence too) and occurrences -#}
@@ -290,9 +330,23 @@
         create or replace temp table {{ affected }} as
         with
         held as (
-            select source_name, record_key, identifier_type, identifier_hash, seen_at
-            from {{ this }}
-            where source_name in ({{ omnichannel.identity_snapshot_sources(event_feeds) }})
+            select
+                held.source_name,
+                held.record_key,
+                held.identifier_type,
+                held.identifier_hash,
+                held.seen_at
+            from {{ this }} as held
+            {%- if follow_links %}
+                inner join {{ link_keys }} as listed
+                    on
+                        held.source_name = listed.source_name
+                        and held.record_key = listed.record_key
+            {%- else %}
+                where
+                    held.source_name
+                    in ({{ omnichannel.identity_snapshot_sources(event_feeds) }})
+            {%- endif %}
         ),
         changed as (
             {{ omnichannel.identity_occurrences_changed(snapshot_now, 'held') }}
@@ -325,11 +379,8 @@
                 staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
                 and staged.{{ key_column }} is not null
         {%- endfor %}
-        {%- for feed in export_feeds %}
-            {%- set model_name, key_column = event_feeds[feed] %}
-            union
-            {{ omnichannel.identity_feed_deleted_records(feed, model_name, key_column, this) }}
-        {%- endfor %};
+        union
+        select source_name, record_key from {{ export_deleted }};
 
         {% if omnichannel.touch_changes_exist([change_log]) %}
             insert into {{ change_log }}
@@ -365,6 +416,8 @@
     {% else %}
         create or replace temp table {{ affected }} as
         select cast(null as varchar) as source_name, cast(null as varchar) as record_key;
+
+        {{ omnichannel.identity_links_listed(event_feeds, link_parts, false, none) }}
     {% endif %}
 {%- endmacro %}
 
@@ -410,16 +463,29 @@
     {%- endif -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([change_log])) }}
+        {{ return(omnichannel.touch_changes_drop(
+            [change_log, omnichannel.touch_changes_state(this, 'links')])) }}
     {%- endif -%}
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
+    {%- set link_keys = omnichannel.identity_changes_temp('link_keys') -%}
     {%- set full = omnichannel.identity_changes_was_full()
         or not omnichannel.touch_changes_exist([change_log]) -%}
+    {%- if not full -%}
+        {%- set listed = run_query(
+            'select count(*) filter (where source_name is null), count(*) from ' ~ link_keys
+        ).rows[0] -%}
+        {{ log(this.identifier ~ ': ' ~ ('every link record derived again' if listed[0]
+            else 'link records derived again: ' ~ listed[1]), info=True) }}
+    {%- endif -%}
     {{ omnichannel.identity_changes_log(
         change_log, full,
-        [affected, omnichannel.identity_changes_temp('snapshot_now'),
+        [affected, link_keys]
+        + (omnichannel.identity_link_rows(omnichannel.identity_link_parts(
+            omnichannel.identity_event_feeds())).values() | list)
+        + [omnichannel.identity_changes_temp('snapshot_now'),
             omnichannel.identity_changes_temp('export_now'),
             omnichannel.identity_changes_temp('export_staged'),
+            omnichannel.identity_changes_temp('export_deleted'),
             omnichannel.identity_changes_temp('watermarks')],
         'select inserted.source_name, inserted.record_key, inserted.identifier_key from '
         ~ this ~ ' as inserted inner join ' ~ affected ~ ' as affected'

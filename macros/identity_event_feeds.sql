@@ -2,7 +2,9 @@
     The event feeds the identity models read incrementally on DuckDB (int_identifiers_unioned,
     int_identifier_pairs): source_name -> (staging model, its unique key). A feed's records are
     re-derived only when staged again; every other source (short_link, web_purchase: a record
-    joins several staged rows) is derived again on each run and diffed with the table.
+    joins several staged rows) is derived again where its parts changed (the feeds' rows staged
+    since, int_short_link_recipients' log: macros/identity_link_changes.sql) and diffed with
+    the table.
     A source qualifies when its staging model (doc identity_incremental):
     - is an incremental table whose rows carry the delivery's _loaded_at (new_deliveries_only):
       a record staged again gets a newer _loaded_at than any it had, so the records staged

@@ -10,6 +10,10 @@
     the next run. With the var off, on --full-refresh or without its state it derives every
     code (the state is built again from all staged rows first); with the var off the post-hook
     drops the state; Spark: a plain table, no hooks.
+    Its change log __changes (identity_changes_log's columns) names the codes each run derived
+    again (source_name 'short_link', record_key the code; the full marker after a full build):
+    int_identifiers_unioned derives again only those short_link records (doc
+    identity_incremental).
 -#}
 
 {#- The state tables of int_short_link_recipients: recipients, loaded, shared. -#}
@@ -189,7 +193,8 @@
 {#-
     int_short_link_recipients, post-hook: save the latest _loaded_at read of each staging model
     and the codes seen with more than one recipient (all affected codes: every shared code is
-    affected in each run); with the var off drop the state.
+    affected in each run), and log the codes derived again in __changes (the full marker after
+    a full build, or when no log exists yet); with the var off drop the state and the log.
 -#}
 {% macro short_link_recipients_finish() -%}
     {%- if not execute -%}
@@ -198,11 +203,15 @@
     {%- set recipients = omnichannel.short_link_recipients_state('recipients') -%}
     {%- set loaded = omnichannel.short_link_recipients_state('loaded') -%}
     {%- set shared = omnichannel.short_link_recipients_state('shared') -%}
+    {%- set change_log = omnichannel.short_link_recipients_state('changes') -%}
     {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop([recipients, loaded, shared])) }}
+        {{ return(omnichannel.touch_changes_drop([recipients, loaded, shared, change_log])) }}
     {%- endif -%}
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
     {%- set loaded_now = omnichannel.identity_changes_temp('loaded_now') -%}
+    {%- set full = not omnichannel.touch_changes_exist([change_log]) or run_query(
+        'select count(*) from ' ~ affected ~ ' where short_code is null'
+    ).columns[0].values()[0] > 0 -%}
     create or replace table {{ loaded }} as
     select source_name, loaded_at from {{ loaded_now }};
 
@@ -213,6 +222,9 @@
     group by short_code
     having count(*) > 1;
 
-    drop table {{ affected }};
-    drop table {{ loaded_now }};
+    {{ omnichannel.identity_changes_log(
+        change_log, full, [affected, loaded_now],
+        "select distinct 'short_link' as source_name, affected.short_code as record_key,"
+        ~ ' cast(null as varchar) as identifier_key from ' ~ affected ~ ' as affected'
+        ~ ' where affected.short_code is not null') }}
 {%- endmacro %}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,9 +21,11 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     - GA4: late events dated two days back (inside the lookback): a copy of a session_start
       three hours earlier (a new session) and one ten minutes earlier (it becomes the first
       event of an existing session, whose id changes); plus a re-delivery of part of yesterday,
-      one login event of it re-exported without its user_id.
-    - SendGrid: a webhook retry of already-loaded events (the first delivery wins) and a late
-      open dated two days back.
+      one login event of it re-exported without its user_id, one purchase with another
+      transaction id.
+    - SendGrid: a webhook retry of already-loaded events (the first delivery wins), a late
+      open dated two days back and a click of a per-recipient link by another address (a
+      forwarded email: the code has two recipients now).
     - LINE: a redelivery (isRedelivery true) of an already-loaded webhook body.
     - Twilio: a re-export of messages of its latest send day with a new status (latest wins).
     Returns what the test checks afterwards.
@@ -55,7 +58,31 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
         and logins[(event["user_pseudo_id"], event["user_id"])] >= 2
     )
     logged_out = {**json.loads(login), "user_id": None}
-    redelivered = [line for line in yesterday[:50] if line != login] + [json.dumps(logged_out)]
+    # one re-delivered purchase names another order (same event id: the transaction id is not
+    # part of it): the web_purchase record of the order it named loses its cookie
+    orders = Counter(
+        event["ecommerce"]["transaction_id"]
+        for path in web.glob("events_*.json")
+        for event in map(json.loads, path.read_text().splitlines())
+        if (event.get("ecommerce") or {}).get("transaction_id")
+    )
+    purchase = next(
+        line
+        for line in yesterday
+        if ((event := json.loads(line)).get("ecommerce") or {}).get("transaction_id")
+        and orders[event["ecommerce"]["transaction_id"]] == 1
+    )
+    retransacted = json.loads(purchase)
+    old_order = retransacted["ecommerce"]["transaction_id"]
+    new_order = f"{old_order}99"
+    retransacted["ecommerce"]["transaction_id"] = new_order
+    for param in retransacted["event_params"]:
+        if param["key"] == "transaction_id":
+            param["value"] = {"string_value": new_order}
+    redelivered = [line for line in yesterday[:50] if line not in (login, purchase)] + [
+        json.dumps(logged_out),
+        json.dumps(retransacted),
+    ]
     (web / f"events_{one_back}_redelivered.json").write_text("\n".join(redelivered) + "\n")
 
     email = landing / "email_events"
@@ -64,8 +91,34 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
     opened = json.loads(next(line for line in loaded if '"event":"open"' in line))
     opened["sg_event_id"] = opened["sg_event_id"][:-4] + "LATE"
     opened["timestamp"] = int(datetime.strptime(two_back, "%Y%m%d").replace(hour=12).timestamp())
+    # a per-recipient email link forwarded: another address clicks it, so its code has two
+    # recipients now and is no longer a per-recipient link (its short_link record loses the
+    # recipient; a code no session landed with, so the record held no pair and the graph stays)
+    clicks = [
+        event
+        for path in sorted(email.glob("sendgrid_events_*.json"))
+        for event in map(json.loads, path.read_text().splitlines())
+        if event["event"] == "click" and "s.omni.tw/" in (event.get("url") or "")
+    ]
+    recipients: dict[str, set[str]] = {}
+    for event in clicks:
+        recipients.setdefault(event["url"].rsplit("/", 1)[1], set()).add(event["email"])
+    landed = {
+        code
+        for path in web.glob("events_*.json")
+        for code in re.findall(r"[?&]sl=([0-9A-Za-z]+)", path.read_text())
+    }
+    forwarded = next(
+        {**event, "email": other["email"]}
+        for event in clicks
+        if len(recipients[code := event["url"].rsplit("/", 1)[1]]) == 1 and code not in landed
+        for other in clicks[-1:]
+        if other["email"] not in recipients[code]
+    )
+    forwarded["sg_event_id"] = forwarded["sg_event_id"][:-4] + "FWRD"
+    forwarded["timestamp"] = int(datetime.strptime(day, "%Y%m%d").replace(hour=9).timestamp())
     (email / f"sendgrid_events_{day}_retry.json").write_text(
-        "\n".join([*loaded[:30], json.dumps(opened)]) + "\n"
+        "\n".join([*loaded[:30], json.dumps(opened), json.dumps(forwarded)]) + "\n"
     )
 
     line = landing / "line_events"
@@ -91,6 +144,8 @@ def write_late_and_redelivered(landing: Path, day: str) -> dict:
         "late_web_events": [(e["user_pseudo_id"], int(e["event_timestamp"])) for e in late],
         "late_sendgrid_event_id": opened["sg_event_id"],
         "logged_out": (logged_out["user_pseudo_id"], str(logged_out["event_timestamp"])),
+        "retransacted": (old_order, new_order),
+        "forwarded_code": forwarded["url"].rsplit("/", 1)[1],
         "reexported_sids": [r["Sid"] for r in recent],
         "reexported_sent_on": latest_sent,
     }

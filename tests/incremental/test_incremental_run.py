@@ -102,6 +102,9 @@ INCREMENTAL_MODELS = [
 ]
 IDENTITY_MODELS = [
     "intermediate.int_identifiers_unioned",
+    # the link keys of the staged GA4 events it keeps to follow the link records' parts
+    # (macros/identity_link_changes.sql)
+    "intermediate.int_identifiers_unioned__links",
     "intermediate.int_identifier_pairs",
     "intermediate.int_identifiers_excluded",
     "intermediate.int_identity_edges",
@@ -124,9 +127,9 @@ NEW_DATA_SOURCES = {
     "int_web_sessions_sessionized": [("stg_ga4__events", "occurred_at")],
 }
 #: Sources of int_identifiers_unioned whose records are replaced only when their occurrences
-#: changed: the snapshot sources (link records, derived again each run and diffed with what the
-#: table holds) and the export feeds (macro identity_export_feeds: their records staged again
-#: are diffed, and those staging no longer holds are dropped).
+#: changed: the snapshot sources (link records: those whose parts changed are derived again and
+#: diffed with what the table holds) and the export feeds (macro identity_export_feeds: their
+#: records staged again are diffed, and those staging no longer holds are dropped).
 SNAPSHOT_SOURCES = ("short_link", "web_purchase")
 EXPORT_FEEDS = ("hubspot", "inbox", "pos", "shopify")
 DIFFED_SOURCES = SNAPSHOT_SOURCES + EXPORT_FEEDS
@@ -396,12 +399,30 @@ def test_the_snapshot_sources_replaced_only_their_changed_records(runs):
     """The snapshot sources and the export feeds were diffed, not rebuilt: the records
     int_identifiers_unioned logged as replaced in the daily run are exactly the records of those
     sources whose occurrences differ from the build before it (the changed HubSpot contact,
-    link records the day's GA4 events completed, what the erasure job left of the erased
-    people's records), a small part of them; the contact re-exported unchanged is not among
-    them; its consumers followed that log instead of rebuilding."""
+    link records the day's GA4 events completed, the order a re-delivered purchase no longer
+    names and the one it names now, the short link a forwarded email made shared, what the
+    erasure job left of the erased people's records), a small part of them; the contact
+    re-exported unchanged is not among them; only the link records whose parts changed were
+    derived again; its consumers followed that log instead of rebuilding."""
     _, warehouse, _, _, extras, *_ = runs
     before, after = extras["snapshot_before"], _snapshot_occurrences(warehouse)
     changed = {(source, record) for source, record, *_ in before ^ after}
+    old_order, new_order = extras["retransacted"]
+    assert {("web_purchase", old_order), ("web_purchase", new_order)} <= changed
+    # a forwarded email link: int_short_link_recipients dropped its code (two recipients now)
+    assert ("short_link", extras["forwarded_code"]) in changed
+    derived = re.search(
+        r"int_identifiers_unioned: link records derived again: (\d+)", extras["daily_log"]
+    )
+    assert derived, extras["daily_log"]
+    links = {
+        (source, record) for source, record, *_ in before | after if source in SNAPSHOT_SOURCES
+    }
+    changed_links = {(source, record) for source, record in changed if source in SNAPSHOT_SOURCES}
+    assert len(changed_links) <= int(derived.group(1)) < len(links) // 10, (
+        len(changed_links),
+        len(links),
+    )
     sources = "', '".join(DIFFED_SOURCES)
     latest = "(select max(changed_at) from intermediate.int_identifiers_unioned__changes)"
     logged = set(

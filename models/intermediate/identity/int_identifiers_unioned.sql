@@ -33,11 +33,17 @@
       replaced, the others take the new _loaded_at; and it drops the export records this table
       holds and staging no longer does (an erasure deleted them);
     - the link records short_link and web_purchase, whose groups span several staged rows
-      (snapshot sources): the pre-hook derives them all again into a temp table and diffs that
-      with what this table holds for them (the rows of EXCEPT both ways on source_name,
-      record_key, identifier_type, identifier_hash, seen_at, found by a full outer join on the
-      first four, unique on both sides); only the records whose occurrences changed or
-      vanished are replaced, from that temp table.
+      (snapshot sources): the pre-hook lists those whose parts can have changed since the last
+      run (macros/identity_link_changes.sql: the codes int_short_link_recipients logged, the
+      codes and transaction ids of the GA4 events staged after the watermark and, from the
+      state __links, those GA4 events staged again or erased carried before, the Shopify orders
+      staged after the watermark or erased), derives just those again, from all their parts,
+      into a temp table and diffs that with what this table holds for them (the rows of EXCEPT
+      both ways on source_name, record_key, identifier_type, identifier_hash, seen_at, found by
+      a full outer join on the first four, unique on both sides); only the records whose
+      occurrences changed or vanished are replaced, from that temp table. When it cannot
+      follow those parts (no log or state, int_short_link_recipients rebuilt in full since) it
+      derives and diffs every link record.
     The pre-hook deletes the affected records' rows (a record that now yields no row stays
     deleted); this SQL inserts their rows again (delete+insert on source_name, record_key).
     Table on Spark, when identity_incremental is false, and on --full-refresh.
