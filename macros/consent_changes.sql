@@ -19,15 +19,23 @@
     <model>__customer_subjects, which the model reads instead of the whole of its inputs.
 -#}
 
-{#- SQL: every consent event with its subject's key and the customer it resolves to now. -#}
-{% macro consent_changes_event_subjects() -%}
+{#-
+    SQL: every consent event (or those passing `where`, a condition on stg_consent__events'
+    columns, applied before the join) with its subject's key and the customer it resolves to now.
+-#}
+{% macro consent_changes_event_subjects(where=none) -%}
     select
         events.consent_event_id,
         {{ omnichannel.identifier_key('events.subject_type', 'events.subject_hash') }}
             as identifier_key,
         customers.customer_id,
         events._loaded_at
-    from {{ ref('stg_consent__events') }} as events
+    from (
+        select * from {{ ref('stg_consent__events') }}
+        {%- if where %}
+            where {{ where }}
+        {%- endif %}
+    ) as events
     left join {{ ref('int_customers_stitched') }} as customers
         on
             {{ omnichannel.identifier_key('events.subject_type', 'events.subject_hash') }}
@@ -88,11 +96,13 @@
     where
         consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
         or identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
+    {#- the events filtered before the join with every stitched identifier: after it, the
+        join read every consent event (1.3-1.5 s against 0.35-0.5 s at 1M customers) -#}
     insert into {{ saved_events }}
-    select * from ({{ omnichannel.consent_changes_event_subjects() }}) as event_subjects
-    where
-        consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
-        or identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
+    {{ omnichannel.consent_changes_event_subjects(
+        'consent_event_id in (select consent_event_id from ' ~ temp_prefix ~ '__new_events)'
+        ~ ' or ' ~ omnichannel.identifier_key('subject_type', 'subject_hash')
+        ~ ' in (select record_key from ' ~ temp_prefix ~ '__moved_subjects)') }};
 
     create or replace temp table {{ this.identifier }}__customer_events as
     select * from {{ consent_events }}
