@@ -29,19 +29,7 @@ conversions as (
 ),
 
 activities as (
-    select
-        customer_id,
-        channel,
-        occurred_at as active_at
-    from touchpoints
-    where is_engaged and customer_id is not null
-    union all
-    select
-        customer_id,
-        case when source = 'pos' then 'store' else 'web' end as channel,
-        converted_at as active_at
-    from conversions
-    where customer_id is not null
+    {{ omnichannel.customer_activities('touchpoints', 'conversions') }}
 ),
 
 activity_gaps as (

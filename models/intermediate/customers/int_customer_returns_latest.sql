@@ -36,23 +36,7 @@ conversions as (
 ),
 
 activities as (
-    select
-        customer_id,
-        touchpoint_id as activity_id,
-        channel,
-        campaign_id,
-        occurred_at as active_at
-    from touchpoints
-    where is_engaged and customer_id is not null
-    union all
-    select
-        customer_id,
-        conversion_id as activity_id,
-        case when source = 'pos' then 'store' else 'web' end as channel,
-        cast(null as {{ api.Column.translate_type('string') }}) as campaign_id,
-        converted_at as active_at
-    from conversions
-    where customer_id is not null
+    {{ omnichannel.customer_activities('touchpoints', 'conversions') }}
 ),
 
 activity_gaps as (
