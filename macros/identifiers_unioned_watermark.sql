@@ -38,3 +38,38 @@
     from {{ this }}
     group by source_name;
 {%- endmacro %}
+
+{#-
+    Dict feed -> SQL timestamp literal, rendered when the model's SQL is compiled (before its
+    pre-hook runs, on the same table): the watermark of each of `feeds`
+    (identifiers_unioned_watermark: the latest _loaded_at the model's table holds for it,
+    1900-01-01 for a feed it holds none of or a table without the _loaded_at column). A
+    constant filter `_loaded_at > literal` lets DuckDB skip the row groups of
+    int_identifiers_unioned loaded before it (zone maps), which the scalar subquery cannot:
+    int_identifier_pairs read 33M occurrences at 1M customers for the 1% staged since. Not
+    incremental, or while parsing: 1900-01-01 for each.
+-#}
+{% macro identifiers_unioned_watermark_literals(feeds) -%}
+    {%- set timestamp_type = api.Column.translate_type('timestamp') -%}
+    {%- set found = {} -%}
+    {%- if execute and is_incremental() and feeds -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name')
+            | map('lower') | list -%}
+        {%- if '_loaded_at' in columns -%}
+            {%- set rows = run_query(
+                'select source_name, cast(max(_loaded_at) as varchar) from ' ~ this
+                ~ " where source_name in ('" ~ (feeds | join("', '")) ~ "')"
+                ~ ' group by source_name'
+            ).rows -%}
+            {%- for row in rows -%}
+                {%- do found.update({row[0]: row[1]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set literals = {} -%}
+    {%- for feed in feeds -%}
+        {%- do literals.update({feed: "cast('" ~ (found.get(feed) or '1900-01-01')
+            ~ "' as " ~ timestamp_type ~ ")"}) -%}
+    {%- endfor -%}
+    {{ return(literals) }}
+{%- endmacro %}

@@ -277,6 +277,7 @@
     {%- set export_staged = omnichannel.identity_changes_temp('export_staged') -%}
     {%- set export_deleted = omnichannel.identity_changes_temp('export_deleted') -%}
     {%- set link_keys = omnichannel.identity_changes_temp('link_keys') -%}
+    {%- set removed = omnichannel.identity_changes_temp('removed') -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- set entries = omnichannel.identity_snapshot_entries(event_feeds) -%}
     {#- computed once: each call renders identity_occurrences again (42 ms) -#}
@@ -382,6 +383,18 @@
         union
         select source_name, record_key from {{ export_deleted }};
 
+        {#- one scan of the table finds the affected records' rows (their row ids: reading
+            identifier_key there too cost 2.8 s against 1.2 s at 1M customers); the log and
+            the delete then read just those rows (0.06 s and 0.01 s, where each scanned the
+            table again: 4.2 s and 1.0 s) -#}
+        create or replace temp table {{ removed }} as
+        select held.rowid as row_id
+        from {{ this }} as held
+        inner join {{ affected }} as affected
+            on
+                held.source_name = affected.source_name
+                and held.record_key = affected.record_key;
+
         {% if omnichannel.touch_changes_exist([change_log]) %}
             insert into {{ change_log }}
             select
@@ -391,17 +404,11 @@
                 false,
                 {{ omnichannel.touch_changes_stamp() }}
             from {{ this }} as held
-            inner join {{ affected }} as affected
-                on
-                    held.source_name = affected.source_name
-                    and held.record_key = affected.record_key;
+            where held.rowid in (select removed.row_id from {{ removed }} as removed);
         {% endif %}
 
-        delete from {{ this }} as held
-        using {{ affected }} as affected
-        where
-            held.source_name = affected.source_name
-            and held.record_key = affected.record_key;
+        delete from {{ this }}
+        where rowid in (select removed.row_id from {{ removed }} as removed);
 
         {#- what is left of the export records staged again is unchanged: it takes the new
             _loaded_at (a full build's, and the feed's watermark) -#}
@@ -486,11 +493,14 @@
             omnichannel.identity_changes_temp('export_now'),
             omnichannel.identity_changes_temp('export_staged'),
             omnichannel.identity_changes_temp('export_deleted'),
+            omnichannel.identity_changes_temp('removed'),
             omnichannel.identity_changes_temp('watermarks')],
         'select inserted.source_name, inserted.record_key, inserted.identifier_key from '
-        ~ this ~ ' as inserted inner join ' ~ affected ~ ' as affected'
-        ~ ' on inserted.source_name = affected.source_name'
-        ~ ' and inserted.record_key = affected.record_key') }}
+        ~ omnichannel.incremental_new_rows(
+            'select held.* from ' ~ this ~ ' as held inner join ' ~ affected ~ ' as affected'
+            ~ ' on held.source_name = affected.source_name'
+            ~ ' and held.record_key = affected.record_key')
+        ~ ' as inserted') }}
 {%- endmacro %}
 
 {#-

@@ -55,12 +55,14 @@
         create or replace temp table {{ affected }} as
         {{ omnichannel.identity_tail_logged_keys(change_log, producer_logs) }};
 
+        {#- one scan finds the affected keys' rows: their customers and row ids, which the
+            delete then reads (it scanned the table again) -#}
         create or replace temp table {{ old_customers }} as
-        select distinct customer_id from {{ this }}
+        select rowid as row_id, customer_id from {{ this }}
         where identifier_key in (select record_key from {{ affected }});
 
         delete from {{ this }}
-        where identifier_key in (select record_key from {{ affected }});
+        where rowid in (select old_customers.row_id from {{ old_customers }} as old_customers);
     {% else %}
         create or replace temp table {{ affected }} as
         select cast(null as varchar) as source_name, cast(null as varchar) as record_key
@@ -91,8 +93,10 @@
             select old_customers.customer_id
             from {{ omnichannel.identity_changes_temp('old_customers') }} as old_customers
             union
-            select inserted.customer_id from {{ this }} as inserted
-            where inserted.identifier_key in (select record_key from {{ affected }})
+            select inserted.customer_id
+            from {{ omnichannel.incremental_new_rows(
+                'select * from ' ~ this ~ ' where identifier_key in (select record_key from '
+                ~ affected ~ ')') }} as inserted
         ) as changed
     {%- endset -%}
     {{ return(omnichannel.identity_changes_finish(

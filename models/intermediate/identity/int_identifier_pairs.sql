@@ -43,32 +43,45 @@
 
 with
 
-occurrences as (
-    -- aliased for the correlated exists below (sqlfluff does not see that use)
-    select * from {{ ref('int_identifiers_unioned') }} as unioned  -- noqa: AL05
-    where
-        source_name not in ({{ single_identifier_feeds }})
-    {% if is_incremental() %}
-            and (
-                (
-                    source_name in ({{ snapshot_sources }})
-                    and exists (
-                        select 1
-                        from {{ omnichannel.identity_changes_temp('affected') }} as affected
-                        where
-                            affected.source_name = unioned.source_name
-                            and affected.record_key = unioned.record_key
-                    )
-                )
-                {% for feed in pairing_feeds | sort %}
-                    or (
-                        source_name = '{{ feed }}'
-                        and _loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
-                    )
-                {% endfor %}
+{% if is_incremental() %}
+
+    -- the snapshot records int_identifiers_unioned replaced since this model's last run, and
+    -- each pairing feed's records staged after its watermark, one select each: a constant
+    -- watermark reaches the scan (zone maps skip the row groups of other feeds and of older
+    -- loads; under one OR the selects read 33M occurrences at 1M customers)
+    {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(
+        pairing_feeds.keys() | sort) %}
+    occurrences as (
+        -- aliased for the correlated exists below (sqlfluff does not see that use)
+        select * from {{ ref('int_identifiers_unioned') }} as unioned  -- noqa: AL05
+        where
+            source_name in ({{ snapshot_sources }})
+            and exists (
+                select 1
+                from {{ omnichannel.identity_changes_temp('affected') }} as affected
+                where
+                    affected.source_name = unioned.source_name
+                    and affected.record_key = unioned.record_key
             )
-    {% endif %}
-),
+        {%- for feed in pairing_feeds | sort %}
+            union all
+            select * from {{ ref('int_identifiers_unioned') }}
+            where
+                source_name = '{{ feed }}'
+                and _loaded_at > {{ watermarks[feed] }}
+                -- the pre-hook's (the same value, saved before it deleted)
+                and _loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
+        {%- endfor %}
+    ),
+
+{% else %}
+
+    occurrences as (
+        select * from {{ ref('int_identifiers_unioned') }}
+        where source_name not in ({{ single_identifier_feeds }})
+    ),
+
+{% endif %}
 
 pairs as (
     select

@@ -1,8 +1,7 @@
 {%- set event_feeds = omnichannel.identity_event_feeds() -%}
 {{ config(
     materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
-    incremental_strategy='delete+insert',
-    unique_key=['source_name', 'record_key'],
+    incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identifiers_unioned_prepare(" ~ event_feeds ~ ") }}",
     post_hook="{{ omnichannel.identifiers_unioned_finish() }}",
@@ -45,7 +44,9 @@
       follow those parts (no log or state, int_short_link_recipients rebuilt in full since) it
       derives and diffs every link record.
     The pre-hook deletes the affected records' rows (a record that now yields no row stays
-    deleted); this SQL inserts their rows again (delete+insert on source_name, record_key).
+    deleted); this SQL inserts their rows again (append: every row it selects belongs to an
+    affected record, so a delete by unique key would find nothing left and cost a scan of the
+    table, 1.5 s at 1M customers).
     Table on Spark, when identity_incremental is false, and on --full-refresh.
 -#}
 {%- set occurrences = omnichannel.identity_occurrences() -%}
