@@ -345,6 +345,14 @@
         touches it re-derived, adds the days before the rows it had (a longer lookback). -#}
     {%- set next_start = '(select max(occurred_date) from ' ~ keyed ~ ') - '
         ~ (var('incremental_lookback_days') | int + 1) -%}
+    {#- as a constant (int_touchpoints_keyed is built by now): zone maps then skip its row
+        groups of older days, which a scalar subquery in the filter cannot (the insert below
+        read all of it, 18.7M rows at 1M customers) -#}
+    {%- set next_start_day = run_query(
+        'select cast(' ~ next_start ~ ' as varchar)').columns[0].values()[0] -%}
+    {%- if next_start_day -%}
+        {%- set next_start = "cast('" ~ next_start_day ~ "' as date)" -%}
+    {%- endif -%}
     {% if full %}
         create or replace table {{ saved_keyed }} as
         select * from {{ keyed }}
