@@ -5,7 +5,6 @@
     pre_hook="{{ omnichannel.customer_activities_prepare() }}",
     post_hook="{{ omnichannel.customer_activities_finish() }}",
 ) }}
-{%- set dormancy_days = var('customer_dormancy_days') | int -%}
 {#-
     One row per customer who ever acted (an engaged touch - open, click, chat, session, scan,
     visit - or an order): first and last activity, the channels they engaged or bought in, and
@@ -32,27 +31,11 @@ activities as (
     {{ omnichannel.customer_activities('touchpoints', 'conversions') }}
 ),
 
-activity_gaps as (
-    select
-        customer_id,
-        active_at,
-        lag(active_at) over (
-            partition by customer_id
-            order by active_at
-        ) as previous_active_at
-    from activities
-),
-
 returns as (
     select
         customer_id,
         max(active_at) as last_returned_at
-    from activity_gaps
-    where
-        previous_active_at is not null
-        and {{ dbt.datediff(
-            'previous_active_at', 'active_at', 'day'
-        ) }} >= {{ dormancy_days }}
+    from ({{ omnichannel.customer_returns('activities') }}) as returned
     group by customer_id
 ),
 

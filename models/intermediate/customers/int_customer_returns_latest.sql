@@ -5,7 +5,6 @@
     pre_hook="{{ omnichannel.customer_returns_prepare() }}",
     post_hook="{{ omnichannel.customer_returns_finish() }}",
 ) }}
-{%- set dormancy_days = var('customer_dormancy_days') | int -%}
 {%- set window_days = var('message_conversion_window_days') | int -%}
 {#-
     One row per customer who came back after a dormant spell: an activity (engaged touch or
@@ -39,20 +38,6 @@ activities as (
     {{ omnichannel.customer_activities('touchpoints', 'conversions') }}
 ),
 
-activity_gaps as (
-    select
-        customer_id,
-        activity_id,
-        channel,
-        campaign_id,
-        active_at,
-        lag(active_at) over (
-            partition by customer_id
-            order by active_at asc, activity_id asc
-        ) as previous_active_at
-    from activities
-),
-
 returns_ranked as (
     select
         customer_id,
@@ -64,12 +49,7 @@ returns_ranked as (
             partition by customer_id
             order by active_at desc, activity_id desc
         ) as recency_rank
-    from activity_gaps
-    where
-        previous_active_at is not null
-        and {{ dbt.datediff(
-            'previous_active_at', 'active_at', 'day'
-        ) }} >= {{ dormancy_days }}
+    from ({{ omnichannel.customer_returns('activities') }}) as returned
 ),
 
 latest_returns as (
