@@ -522,7 +522,8 @@
     {%- set snapshot_sources = omnichannel.identity_snapshot_sources(
         omnichannel.identity_event_feeds()) -%}
     {% if is_incremental() %}
-        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+        {{ omnichannel.identifiers_unioned_watermarks_save(
+            omnichannel.touch_changes_state(this, 'loaded')) }}
 
         {{ omnichannel.identifiers_unioned_clear_rebuilt(pairing_feeds) }};
 

@@ -753,6 +753,22 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     assert len(re.findall(r"and _loaded_at > \(\s*select coalesce\(max\(done", pairs)) == 7
     # each of them also by its watermark as a constant, which lets the scan skip row groups
     assert len(re.findall(r"and _loaded_at > cast\('[0-9]{4}-", pairs)) == 7
+    # consent and Meta records carry one identifier each and make no pair: their watermark is
+    # the one the first build saved (__loaded), not 1900-01-01 (which re-read them all)
+    for feed in ("consent", "meta"):
+        literal = re.search(
+            rf"source_name = '{feed}'\s+and _loaded_at > cast\('([^']+)'", pairs
+        ).group(1)
+        assert not literal.startswith("1900"), feed
+    # and the run saved every pairing feed's latest occurrence load for the next one
+    assert warehouse.query(
+        "select source_name, _loaded_at from intermediate.int_identifier_pairs__loaded "
+        "order by source_name"
+    ) == warehouse.query(
+        "select source_name, max(_loaded_at) from intermediate.int_identifiers_unioned "
+        "where source_name in ('consent', 'ga4', 'hubspot', 'inbox', 'meta', 'pos', 'shopify') "
+        "group by source_name order by source_name"
+    )
     for feed in ("line", "line_send_log", "sendgrid", "twilio"):
         assert f"source_name = '{feed}'" not in pairs
     # within the lookback, a model re-derives only from the day before the earliest day of the

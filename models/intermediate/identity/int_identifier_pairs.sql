@@ -9,7 +9,7 @@
     unique_key=['source_name', 'record_key'],
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identifier_pairs_prepare(" ~ pairing_feeds ~ ") }}",
-    post_hook="{{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}",
+    post_hook="{{ omnichannel.identifier_pairs_finish(" ~ pairing_feeds ~ ") }}",
 ) }}
 {#-
     Identifiers seen together in one record: one row per source x record x unordered pair of
@@ -21,7 +21,9 @@
     identifiers) so that a record staged again can replace its own pairs.
     Incremental on DuckDB (var identity_incremental), with int_identifiers_unioned's record
     replacement: the records of the event feeds (macro identity_event_feeds) are paired again
-    only where staged after the latest _loaded_at this table holds for the feed, and replace that
+    only where staged after the feed's watermark (the latest _loaded_at int_identifiers_unioned
+    held for it at this model's last run, saved by the post-hook in __loaded: a feed whose
+    records make no pair, consent or Meta, leaves no row here to hold it), and replace that
     record's pairs (delete+insert on source_name, record_key; the pre-hook first drops the pairs
     of every record staged again, in case its new copy carries fewer than two identifiers, and
     those of the export records (HubSpot, inbox, Shopify, POS: macro identity_export_feeds)
@@ -50,7 +52,7 @@ with
     -- watermark reaches the scan (zone maps skip the row groups of other feeds and of older
     -- loads; under one OR the selects read 33M occurrences at 1M customers)
     {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(
-        pairing_feeds.keys() | sort) %}
+        pairing_feeds.keys() | sort, omnichannel.touch_changes_state(this, 'loaded')) %}
     occurrences as (
         -- aliased for the correlated exists below (sqlfluff does not see that use)
         select * from {{ ref('int_identifiers_unioned') }} as unioned  -- noqa: AL05
