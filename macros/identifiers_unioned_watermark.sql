@@ -109,28 +109,29 @@
     {%- endif -%}
     {%- set feeds = pairing_feeds.keys() | sort -%}
     {%- set occurrences = ref('int_identifiers_unioned') -%}
-    {% if is_incremental() and omnichannel.touch_changes_exist([loaded])
-        and not omnichannel.identity_changes_was_full() %}
-        {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(feeds, loaded) %}
-        create or replace table {{ loaded }} as
-        select source_name, max(_loaded_at) as _loaded_at
-        from (
+    {%- set follow = is_incremental() and omnichannel.touch_changes_exist([loaded])
+        and not omnichannel.identity_changes_was_full() -%}
+    {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(feeds, loaded)
+        if follow else {} %}
+    create or replace table {{ loaded }} as
+    select source_name, max(_loaded_at) as _loaded_at
+    from (
+        {%- if follow %}
             select source_name, _loaded_at from {{ loaded }}
-            {%- for feed in feeds %}
-                union all
-                select source_name, max(_loaded_at) as _loaded_at
-                from {{ occurrences }}
-                where source_name = '{{ feed }}' and _loaded_at > {{ watermarks[feed] }}
-                group by source_name
-            {%- endfor %}
-        ) as watermarks
-        group by source_name;
-    {% else %}
-        create or replace table {{ loaded }} as
-        select source_name, max(_loaded_at) as _loaded_at
-        from {{ occurrences }}
-        where source_name in ('{{ feeds | join("', '") }}')
-        group by source_name;
-    {% endif %}
+            union all
+        {%- endif %}
+        {%- for feed in feeds %}
+            {% if not loop.first %}union all{% endif %}
+            select source_name, max(_loaded_at) as _loaded_at
+            from {{ occurrences }}
+            where
+                source_name = '{{ feed }}'
+                {%- if follow %}
+                    and _loaded_at > {{ watermarks[feed] }}
+                {%- endif %}
+            group by source_name
+        {%- endfor %}
+    ) as watermarks
+    group by source_name;
     {{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}
 {%- endmacro %}
