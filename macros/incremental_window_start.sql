@@ -91,6 +91,67 @@
 
 
 {#-
+    SQL timestamp literal: the largest _loaded_at of source_model when this incremental model
+    was last built (its <model>__watermarks row), so `_loaded_at > <it>` selects the rows staged
+    since. none when the model cannot follow its new rows that way: not an incremental run, not
+    DuckDB, var incremental_window_from_new_data off, or no watermark recorded for that source
+    (a warehouse built before the watermarks existed). A literal, not a subquery: zone maps then
+    skip the source's row groups loaded before it.
+-#}
+{% macro new_rows_since(source_model) -%}
+    {%- if not execute or not is_incremental() or target.type != 'duckdb'
+        or not var('incremental_window_from_new_data') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = omnichannel._watermarks_relation() -%}
+    {%- set watermarks = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- if watermarks is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set recorded = run_query(
+        "select count(*), cast(max(loaded_through) as varchar) from " ~ watermarks
+        ~ " where source_model = '" ~ source_model ~ "'"
+    ).rows[0] -%}
+    {%- if recorded[0] == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ (recorded[1] or '1900-01-01 00:00:00') ~ "' as timestamp)") }}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of an incremental model on DuckDB whose rows are derived per key from one staging
+    source (a client's web sessions from that client's GA4 events alone): deletes the rows this
+    run derives again, that is those dated in the window incremental_window_start(date_column,
+    sources=sources) gives (the model's SQL computes the same one: a pre-hook sees the table and
+    the watermarks its SQL saw) and, when new_rows_since knows the source's watermark, only
+    those of the keys (key_column) the source staged rows for since the model's last build. The
+    model then appends what its SQL selects (incremental_strategy append), so a daily run
+    re-derives the clients its new events touch, not every client of the window's days. A
+    no-op on a full build and on Spark (insert_overwrite of the window's partitions there).
+-#}
+{% macro incremental_clear_window(date_column, sources, key_column) -%}
+    {%- if target.type != 'duckdb' or not execute or not is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set key_source = sources[0][0] -%}
+    {%- set since = omnichannel.new_rows_since(key_source) if sources | length == 1 else none -%}
+    {%- set window_start = omnichannel.incremental_window_start(date_column, sources=sources) -%}
+    delete from {{ this }}
+    where
+        {{ date_column }} >= cast({{ window_start }} as date)
+        {%- if since %}
+            and {{ key_column }} in (
+                select {{ key_column }} from {{ ref(key_source) }}
+                where _loaded_at > {{ since }}
+            )
+        {%- endif %}
+{%- endmacro %}
+
+
+{#-
     Post-hook of a model that passes `sources` to incremental_window_start: records, for each
     source, the largest _loaded_at it holds now (what this build has read), in the model's own
     table <model>__watermarks (one per model, so models built in parallel never write the same

@@ -790,6 +790,17 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
         starts = set(re.findall(r"cast\('(\d{4}-\d\d-\d\d) 00:00:00' as timestamp\)", sql))
         # the window, and the day before it (the events a session's boundaries depend on)
         assert starts == {window_start.isoformat(), (window_start - timedelta(days=1)).isoformat()}
+    # web sessions, within that window, only of the clients with GA4 events staged since the
+    # first build (its recorded watermark): the others' sessions are kept (the marts equal a
+    # full refresh's, test above)
+    sql = (compiled_dir / "intermediate/touchpoints/int_web_sessions_sessionized.sql").read_text()
+    (since,) = re.findall(r"where _loaded_at > (cast\('[^']+' as timestamp\))", sql)
+    assert "user_pseudo_id in (select user_pseudo_id from new_clients)" in sql
+    staged = warehouse.query(
+        f"select count(*) filter (where _loaded_at <= cast('{extras['landed_before'].isoformat()}'"
+        f" as timestamp)), count(*) from staging.stg_ga4__events where _loaded_at > {since}"
+    )[0]
+    assert staged[0] == 0 and staged[1] > 0, staged  # exactly this run's GA4 events
     # the held-back day is in the stream now
     last = datetime.strptime(day, "%Y%m%d").date()
     assert warehouse.query(

@@ -4,12 +4,15 @@
 ] -%}
 {{ config(
     materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    unique_key=none if target.type == 'spark' else 'session_started_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
     partition_by=['session_started_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
+    pre_hook="{{ omnichannel.incremental_clear_window('session_started_date', "
+        ~ new_data_sources ~ ", 'user_pseudo_id') }}",
     post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
+{#- the watermark of the GA4 events this model read last time (incremental runs on DuckDB) -#}
+{%- set loaded_since = omnichannel.new_rows_since('stg_ga4__events') -%}
 {%- set timeout_seconds = var('web_session_timeout_minutes') | int * 60 -%}
 {#-
     One row per web or app session, sessionized here as GA4 users expect: a client's events more
@@ -24,12 +27,22 @@
     events staged since this model's last build, never further back than var
     incremental_lookback_days) from the events of the
     window and the day before it (a session's boundaries depend on the events before it), and
-    replaces those days (delete+insert on session_started_date; insert_overwrite of its
-    partitions on Spark). Exact as long as a chain of events less than the session timeout apart
+    replaces those days' sessions (insert_overwrite of its partitions on Spark). On DuckDB, once
+    the GA4 watermark is recorded, only the sessions of the clients with events staged since the
+    last build: a client's sessions depend on that client's events alone, so the others' stay
+    as they are (the pre-hook omnichannel.incremental_clear_window deletes the rows re-derived,
+    the model appends). Exact as long as a chain of events less than the session timeout apart
     does not span that extra day, and a client first seen with a headless browser in new events
     had no session before the window (its older sessions stay until a --full-refresh).
 -#}
 with
+
+{% if loaded_since -%}
+new_clients as (
+    select distinct user_pseudo_id from {{ ref('stg_ga4__events') }}
+    where _loaded_at > {{ loaded_since }}
+),
+{%- endif %}
 
 events as (
     select * from {{ ref('stg_ga4__events') }}
@@ -37,6 +50,9 @@ events as (
         where
             occurred_at
             >= {{ omnichannel.incremental_window_start('session_started_date', 1, new_data_sources) }}
+            {% if loaded_since -%}
+                and user_pseudo_id in (select user_pseudo_id from new_clients)
+            {%- endif %}
     {% endif %}
 ),
 
@@ -45,6 +61,9 @@ event_browsers as (
         user_pseudo_id,
         device_browser
     from {{ ref('stg_ga4__events') }}
+    {% if loaded_since -%}
+        where user_pseudo_id in (select user_pseudo_id from new_clients)
+    {%- endif %}
 ),
 
 mappings as (
