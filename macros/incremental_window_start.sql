@@ -58,23 +58,36 @@
     when there are none).
 -#}
 {% macro _new_data_earliest_day(sources) -%}
+    {%- set found = omnichannel._new_data_earliest_days(sources) -%}
+    {%- set days = found.days.values() | reject('none') | list -%}
+    {{ return({'known': found.known, 'day': days | min if days else none}) }}
+{%- endmacro %}
+
+
+{#-
+    {known, days}: known as in _new_data_earliest_day; days maps each source model to the
+    earliest date of the rows it staged after its watermark (none when it staged none). One
+    query for all the sources.
+-#}
+{% macro _new_data_earliest_days(sources) -%}
     {%- set relation = omnichannel._watermarks_relation() -%}
     {%- set watermarks = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) -%}
     {%- if watermarks is none -%}
-        {{ return({'known': false, 'day': none}) }}
+        {{ return({'known': false, 'days': {}}) }}
     {%- endif -%}
     {%- set recorded = run_query(
         'select source_model from ' ~ watermarks
     ).columns[0].values() -%}
     {%- for source_model, _ in sources if source_model not in recorded -%}
-        {{ return({'known': false, 'day': none}) }}
+        {{ return({'known': false, 'days': {}}) }}
     {%- endfor -%}
     {%- set query -%}
-        select min(earliest_day) from (
         {%- for source_model, timestamp_column in sources %}
-            select min(cast({{ timestamp_column }} as date)) as earliest_day
+            select
+                '{{ source_model }}' as source_model,
+                min(cast({{ timestamp_column }} as date)) as earliest_day
             from {{ ref(source_model) }}
             where _loaded_at > (
                 select coalesce(max(loaded_through), cast('1900-01-01' as timestamp))
@@ -83,10 +96,95 @@
             )
             {%- if not loop.last %} union all{% endif %}
         {%- endfor %}
-        ) as new_rows
     {%- endset -%}
-    {%- set earliest = run_query(query).columns[0].values()[0] -%}
-    {{ return({'known': true, 'day': omnichannel._as_date(earliest)}) }}
+    {%- set days = {} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do days.update({row[0]: omnichannel._as_date(row[1])}) -%}
+    {%- endfor -%}
+    {{ return({'known': true, 'days': days}) }}
+{%- endmacro %}
+
+
+{#-
+    Per group of rows of one incremental model, the start of its reprocessing window (a SQL
+    timestamp literal), as incremental_window_start gives it but from each group's own sources:
+    a group re-derives from the earliest day of the rows its sources staged since the model's
+    last build (the day before it when day_before: a session or chat started that day can run
+    into it), or after the latest day when they staged none; never further back than var
+    incremental_lookback_days before the latest date_column of the model. So one source's late
+    rows do not re-derive every other source's days. Groups: list of {name, sources ((model,
+    timestamp column) pairs), day_before}; returns {name: literal}. Without watermarks, on Spark
+    or with var incremental_window_from_new_data off, every group gets the whole lookback (the
+    same window: Spark overwrites whole day partitions). Two queries, whatever the groups.
+-#}
+{% macro incremental_window_starts(date_column, groups) -%}
+    {%- set floor = "cast('1900-01-01 00:00:00' as timestamp)" -%}
+    {%- set starts = {} -%}
+    {%- set latest = omnichannel._as_date(run_query(
+        'select max(' ~ date_column ~ ') from ' ~ this
+    ).columns[0].values()[0]) if execute else none -%}
+    {%- if latest is none -%}
+        {%- for group in groups -%}
+            {%- do starts.update({group.name: floor}) -%}
+        {%- endfor -%}
+        {{ return(starts) }}
+    {%- endif -%}
+    {%- set timedelta = modules.datetime.timedelta -%}
+    {%- set lookback_start = latest - timedelta(days=var('incremental_lookback_days') | int) -%}
+    {%- set new_data = {'known': false, 'days': {}} -%}
+    {%- if var('incremental_window_from_new_data') and target.type == 'duckdb' -%}
+        {%- set all_sources = [] -%}
+        {%- for group in groups -%}
+            {%- for source in group.sources if source not in all_sources -%}
+                {%- do all_sources.append(source) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set new_data = omnichannel._new_data_earliest_days(all_sources) -%}
+    {%- endif -%}
+    {%- for group in groups -%}
+        {%- set start = lookback_start -%}
+        {%- if new_data.known -%}
+            {%- set days = [] -%}
+            {%- for source_model, _ in group.sources
+                if new_data.days.get(source_model) is not none -%}
+                {%- do days.append(new_data.days[source_model]) -%}
+            {%- endfor -%}
+            {%- if days | length == 0 -%}
+                {%- set start = latest + timedelta(days=1) -%}
+            {%- else -%}
+                {%- set start = [
+                    start, (days | min) - timedelta(days=1 if group.day_before else 0)
+                ] | max -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- do starts.update({
+            group.name: "cast('" ~ start.isoformat() ~ " 00:00:00' as timestamp)"
+        }) -%}
+    {%- endfor -%}
+    {{ return(starts) }}
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of an incremental model on DuckDB built per group with
+    incremental_window_starts (int_touchpoints_keyed: per source_name): deletes each group's
+    rows dated in its window (group_column = the group's name), the rows its SQL derives again
+    (the model's SQL computes the same windows: a pre-hook sees the table and the watermarks
+    its SQL saw); the model then appends (incremental_strategy append). A no-op on a full build
+    and on Spark.
+-#}
+{% macro incremental_clear_group_windows(date_column, groups, group_column) -%}
+    {%- if target.type != 'duckdb' or not execute or not is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set starts = omnichannel.incremental_window_starts(date_column, groups) -%}
+    delete from {{ this }}
+    where
+    {%- for group in groups %}
+        ({{ group_column }} = '{{ group.name }}'
+            and {{ date_column }} >= cast({{ starts[group.name] }} as date))
+        {%- if not loop.last %} or{% endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

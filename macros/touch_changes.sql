@@ -165,6 +165,37 @@
 {%- endmacro %}
 
 {#-
+    int_touchpoints_keyed's rows by source_name, each with the staging models whose new rows
+    re-derive it (incremental_window_starts): a touch of a message or store feed is one staged
+    row, dated by it (no day before); sessions, chats and link visits are derived models that
+    re-derive from the day before their sources' earliest new day, so their touches do too.
+-#}
+{% macro touchpoints_keyed_groups() -%}
+    {%- set shlink_sources = [
+        ('stg_shlink__visits', 'visited_at'), ('stg_line__sends', 'sent_at'),
+        ('stg_twilio__messages', 'sent_at'), ('stg_sendgrid__events', 'occurred_at'),
+    ] -%}
+    {{ return([
+        {'name': 'line_send_log', 'sources': [('stg_line__sends', 'sent_at')],
+            'day_before': false},
+        {'name': 'line_events', 'sources': [('stg_line__webhook_events', 'occurred_at')],
+            'day_before': false},
+        {'name': 'twilio', 'sources': [('stg_twilio__messages', 'sent_at')],
+            'day_before': false},
+        {'name': 'sendgrid', 'sources': [('stg_sendgrid__events', 'occurred_at')],
+            'day_before': false},
+        {'name': 'pos', 'sources': [('stg_pos__transaction_lines', 'transacted_at')],
+            'day_before': false},
+        {'name': 'ga4', 'sources': [('stg_ga4__events', 'occurred_at')], 'day_before': true},
+        {'name': 'shlink', 'sources': shlink_sources, 'day_before': true},
+        {'name': 'inbox', 'sources': [
+            ('stg_line__webhook_events', 'occurred_at'),
+            ('stg_meta__messaging_events', 'occurred_at'),
+        ], 'day_before': true},
+    ]) }}
+{%- endmacro %}
+
+{#-
     SQL: a 64-bit hash (DuckDB hash(), order-sensitive) of every column of `keyed`
     (int_touchpoints_keyed) but touchpoint_id, in the relation's column order: what
     int_touchpoints_unioned saves of a keyed row (__keyed_window) and compares it on. Comparing

@@ -729,6 +729,12 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     compiled_dir = ws.warehouse.parent / "target/compiled/omnichannel/models"
     compiled = (compiled_dir / "intermediate/touchpoints/int_touchpoints_keyed.sql").read_text()
     assert f"cast('{start.isoformat()} 00:00:00' as timestamp)" in compiled
+    # each source_name from its own sources' new rows (incremental_window_starts): the late
+    # Twilio re-export reaches back to the lookback start, sources without late rows start later
+    source_starts = set(
+        re.findall(r">= cast\('(\d{4}-\d\d-\d\d) 00:00:00' as timestamp\)", compiled)
+    )
+    assert start.isoformat() in source_starts and len(source_starts) > 1, source_starts
     # and logged that window for int_touchpoints_unioned, which compares the keyed rows it saved
     # only from there (the first build logged a full build: no window)
     windows = warehouse.query(

@@ -11,11 +11,14 @@
 ] -%}
 {{ config(
     materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    unique_key=none if target.type == 'spark' else 'occurred_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
     partition_by=['occurred_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
-    pre_hook="{{ omnichannel.record_incremental_window('occurred_date', " ~ new_data_sources ~ ") }}",
+    pre_hook=[
+        "{{ omnichannel.record_incremental_window('occurred_date', " ~ new_data_sources ~ ") }}",
+        "{{ omnichannel.incremental_clear_group_windows('occurred_date', "
+            ~ "omnichannel.touchpoints_keyed_groups(), 'source_name') }}",
+    ],
     post_hook="{{ omnichannel.record_incremental_watermarks(" ~ new_data_sources ~ ") }}",
 ) }}
 {%- set money = 'decimal(18, 4)' -%}
@@ -37,70 +40,74 @@
     (omnichannel.incremental_window_start: from the day before the earliest day of the rows
     new_data_sources staged since this model's last build, never further back than var
     incremental_lookback_days before the latest day built) and replaces those
-    days (delete+insert on occurred_date; insert_overwrite of its partitions on Spark), so late
-    events inside the window and re-delivered ones (deduplicated in staging) come out exactly
-    as a full refresh builds them. The pre-hook logs the window in <model>__windows
-    (omnichannel.record_incremental_window) for int_touchpoints_unioned.
+    days (insert_overwrite of its partitions on Spark), so late events inside the window and
+    re-delivered ones (deduplicated in staging) come out exactly as a full refresh builds them.
+    On DuckDB each source_name has its own window, from its own sources' new rows
+    (omnichannel.incremental_window_starts, groups omnichannel.touchpoints_keyed_groups): a few
+    late SendGrid events do not re-derive a day of every other channel; a pre-hook deletes each
+    source's window rows and the model appends. The first pre-hook logs the window of all the
+    sources together (the earliest) in <model>__windows (omnichannel.record_incremental_window)
+    for int_touchpoints_unioned.
 -#}
-{#- one window for every source below (the macro queries the warehouse each call) -#}
-{%- set window_start = omnichannel.incremental_window_start(
-    'occurred_date', sources=new_data_sources
+{#- the window of each source_name (two queries for all of them) -#}
+{%- set windows = omnichannel.incremental_window_starts(
+    'occurred_date', omnichannel.touchpoints_keyed_groups()
 ) if is_incremental() else none -%}
 with
 
 line_sends as (
     select * from {{ ref('stg_line__sends') }}
     {% if is_incremental() %}
-        where sent_at >= {{ window_start }}
+        where sent_at >= {{ windows['line_send_log'] }}
     {% endif %}
 ),
 
 line_events as (
     select * from {{ ref('stg_line__webhook_events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ window_start }}
+        where occurred_at >= {{ windows['line_events'] }}
     {% endif %}
 ),
 
 twilio_messages as (
     select * from {{ ref('stg_twilio__messages') }}
     {% if is_incremental() %}
-        where sent_at >= {{ window_start }}
+        where sent_at >= {{ windows['twilio'] }}
     {% endif %}
 ),
 
 sendgrid_events as (
     select * from {{ ref('stg_sendgrid__events') }}
     {% if is_incremental() %}
-        where occurred_at >= {{ window_start }}
+        where occurred_at >= {{ windows['sendgrid'] }}
     {% endif %}
 ),
 
 pos_lines as (
     select * from {{ ref('stg_pos__transaction_lines') }}
     {% if is_incremental() %}
-        where transacted_at >= {{ window_start }}
+        where transacted_at >= {{ windows['pos'] }}
     {% endif %}
 ),
 
 web_sessions as (
     select * from {{ ref('int_web_sessions_sessionized') }}
     {% if is_incremental() %}
-        where session_started_at >= {{ window_start }}
+        where session_started_at >= {{ windows['ga4'] }}
     {% endif %}
 ),
 
 short_link_visits as (
     select * from {{ ref('int_short_link_visits_resolved') }}
     {% if is_incremental() %}
-        where visited_at >= {{ window_start }}
+        where visited_at >= {{ windows['shlink'] }}
     {% endif %}
 ),
 
 service_chats as (
     select * from {{ ref('int_service_chats_sessionized') }}
     {% if is_incremental() %}
-        where chat_started_at >= {{ window_start }}
+        where chat_started_at >= {{ windows['inbox'] }}
     {% endif %}
 ),
 
