@@ -17,27 +17,13 @@
     lookback, as before.
 -#}
 {% macro incremental_window_start(date_column, extra_days=0, sources=none) -%}
-    {%- set floor = "cast('1900-01-01 00:00:00' as timestamp)" -%}
-    {%- if not execute -%}
-        {{ return(floor) }}
+    {%- set start = omnichannel._window_start_days(
+        date_column, [{'name': 'all', 'sources': sources or [], 'day_before': true}]
+    )['all'] -%}
+    {%- if start is none -%}
+        {{ return("cast('1900-01-01 00:00:00' as timestamp)") }}
     {%- endif -%}
-    {%- set latest = omnichannel._as_date(run_query(
-        'select max(' ~ date_column ~ ') from ' ~ this
-    ).columns[0].values()[0]) -%}
-    {%- if latest is none -%}
-        {{ return(floor) }}
-    {%- endif -%}
-    {%- set timedelta = modules.datetime.timedelta -%}
-    {%- set start = latest - timedelta(days=var('incremental_lookback_days') | int) -%}
-    {%- if sources and var('incremental_window_from_new_data') and target.type == 'duckdb' -%}
-        {%- set new_data = omnichannel._new_data_earliest_day(sources) -%}
-        {%- if new_data.known and new_data.day is none -%}
-            {%- set start = latest + timedelta(days=1) -%}
-        {%- elif new_data.known -%}
-            {%- set start = [start, new_data.day - timedelta(days=1)] | max -%}
-        {%- endif -%}
-    {%- endif -%}
-    {%- set start = start - timedelta(days=extra_days | int) -%}
+    {%- set start = start - modules.datetime.timedelta(days=extra_days | int) -%}
     {{ return("cast('" ~ start.isoformat() ~ " 00:00:00' as timestamp)") }}
 {%- endmacro %}
 
@@ -53,21 +39,9 @@
 
 
 {#-
-    {known, day}: known is false when a source has no watermark for this model (never recorded);
-    else day is the earliest date of the rows the sources staged after their watermarks (none
-    when there are none).
--#}
-{% macro _new_data_earliest_day(sources) -%}
-    {%- set found = omnichannel._new_data_earliest_days(sources) -%}
-    {%- set days = found.days.values() | reject('none') | list -%}
-    {{ return({'known': found.known, 'day': days | min if days else none}) }}
-{%- endmacro %}
-
-
-{#-
-    {known, days}: known as in _new_data_earliest_day; days maps each source model to the
-    earliest date of the rows it staged after its watermark (none when it staged none). One
-    query for all the sources.
+    {known, days}: known is false when a source has no watermark for this model (never
+    recorded); else days maps each source model to the earliest date of the rows it staged
+    after its watermark (none when it staged none). One query for all the sources.
 -#}
 {% macro _new_data_earliest_days(sources) -%}
     {%- set relation = omnichannel._watermarks_relation() -%}
@@ -118,32 +92,45 @@
     same window: Spark overwrites whole day partitions). Two queries, whatever the groups.
 -#}
 {% macro incremental_window_starts(date_column, groups) -%}
-    {%- set floor = "cast('1900-01-01 00:00:00' as timestamp)" -%}
+    {%- set starts = {} -%}
+    {%- for name, start in omnichannel._window_start_days(date_column, groups).items() -%}
+        {%- set day = start.isoformat() if start is not none else '1900-01-01' -%}
+        {%- do starts.update({name: "cast('" ~ day ~ " 00:00:00' as timestamp)"}) -%}
+    {%- endfor -%}
+    {{ return(starts) }}
+{%- endmacro %}
+
+
+{#-
+    {group name: first day of its window}, or none for every group when the model's table is
+    empty or at parse time (no database): the rule of incremental_window_starts. A group
+    without sources gets the whole lookback.
+-#}
+{% macro _window_start_days(date_column, groups) -%}
     {%- set starts = {} -%}
     {%- set latest = omnichannel._as_date(run_query(
         'select max(' ~ date_column ~ ') from ' ~ this
     ).columns[0].values()[0]) if execute else none -%}
     {%- if latest is none -%}
         {%- for group in groups -%}
-            {%- do starts.update({group.name: floor}) -%}
+            {%- do starts.update({group.name: none}) -%}
         {%- endfor -%}
         {{ return(starts) }}
     {%- endif -%}
     {%- set timedelta = modules.datetime.timedelta -%}
     {%- set lookback_start = latest - timedelta(days=var('incremental_lookback_days') | int) -%}
-    {%- set new_data = {'known': false, 'days': {}} -%}
-    {%- if var('incremental_window_from_new_data') and target.type == 'duckdb' -%}
-        {%- set all_sources = [] -%}
-        {%- for group in groups -%}
-            {%- for source in group.sources if source not in all_sources -%}
-                {%- do all_sources.append(source) -%}
-            {%- endfor -%}
+    {%- set all_sources = [] -%}
+    {%- for group in groups -%}
+        {%- for source in group.sources if source not in all_sources -%}
+            {%- do all_sources.append(source) -%}
         {%- endfor -%}
-        {%- set new_data = omnichannel._new_data_earliest_days(all_sources) -%}
-    {%- endif -%}
+    {%- endfor -%}
+    {%- set new_data = omnichannel._new_data_earliest_days(all_sources)
+        if all_sources and var('incremental_window_from_new_data') and target.type == 'duckdb'
+        else {'known': false, 'days': {}} -%}
     {%- for group in groups -%}
         {%- set start = lookback_start -%}
-        {%- if new_data.known -%}
+        {%- if new_data.known and group.sources -%}
             {%- set days = [] -%}
             {%- for source_model, _ in group.sources
                 if new_data.days.get(source_model) is not none -%}
@@ -157,9 +144,7 @@
                 ] | max -%}
             {%- endif -%}
         {%- endif -%}
-        {%- do starts.update({
-            group.name: "cast('" ~ start.isoformat() ~ " 00:00:00' as timestamp)"
-        }) -%}
+        {%- do starts.update({group.name: start}) -%}
     {%- endfor -%}
     {{ return(starts) }}
 {%- endmacro %}
