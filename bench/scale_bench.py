@@ -109,20 +109,35 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict:
             )
             seconds = time.perf_counter() - started
             text = report.read_text()
-            match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-            peak_kib = int(match.group(1)) if match else 0
+
+            def field(label: str) -> float:
+                match = re.search(rf"{re.escape(label)}: ([\d.]+)", text)
+                return float(match.group(1)) if match else 0.0
+
+            peak_kib = field("Maximum resident set size (kbytes)")
+            cpu = field("User time (seconds)") + field("System time (seconds)")
+            blocks_in = field("File system inputs")
+            blocks_out = field("File system outputs")
             returncode = proc.returncode
         else:
             proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - started
             peak_kib = usage.ru_maxrss
+            cpu = usage.ru_utime + usage.ru_stime
+            blocks_in, blocks_out = usage.ru_inblock, usage.ru_oublock
             returncode = os.waitstatus_to_exitcode(status)
     if returncode != 0:
         raise SystemExit(f"stage failed ({returncode}): {' '.join(cmd)}\nsee {log}")
     return {
         "seconds": round(seconds, 2),
         "peak_mib": round(peak_kib / 1024),
+        # CPU (user + system) and disk traffic (512-byte blocks the kernel read from and wrote
+        # to the device; page-cache hits do not count): a stage whose CPU is well under twice
+        # its wall time on two cores is waiting, often on cold reads
+        "cpu_seconds": round(cpu, 1),
+        "read_gb": round(blocks_in * 512 / 1e9, 2),
+        "written_gb": round(blocks_out * 512 / 1e9, 2),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
     }
@@ -406,6 +421,16 @@ def markdown(result: dict) -> str:
             f"| {s:,} | {info['raw_rows']:,} | {info['daily_raw_rows']:,} ({share:.1%}) | "
             f"{info['touchpoints']:,} | {ratio} | {refresh_ratio} |"
         )
+    lines += ["", "CPU seconds and disk GB read / written (last run of a size):", ""]
+    for s in sizes:
+        stages = result["runs"][str(s)][-1]["stages"]
+        cells = [
+            f"{name} CPU {st['cpu_seconds']:.0f} s, read {st['read_gb']} GB, "
+            f"written {st['written_gb']} GB"
+            for name, st in stages.items()
+            if "cpu_seconds" in st and name not in ("generate", "land")
+        ]
+        lines.append(f"- {s:,}: " + "; ".join(cells))
     lines += [
         "",
         "Model seconds by layer (dbt's run_results, last run of a size): first build -> daily run",
