@@ -299,6 +299,32 @@ def _reset(res: FileResult) -> None:
     res.seconds = res.timings["hash"]
 
 
+def _unchanged_since_landed(
+    con: duckdb.DuckDBPyConnection, settings: Settings, paths: list[Path]
+) -> dict[Path, str]:
+    """Files of `paths` the ledger holds as loaded under the same name and size, and whose
+    modification time is before that landing: their bytes are what was landed, so they are
+    skipped without being read (path -> the ledger's file hash). The landing folder keeps every
+    earlier delivery, and hashing them all again made a daily landing read the whole folder
+    (17.5 GB and 25 s at 1M customers for a day's few files). Any other file is hashed, and
+    the ledger's SHA-256 decides as before: a file written again (even with the same bytes) has
+    a later modification time. Only a file replaced by different bytes of the same size with
+    an older modification time restored (`cp -p`, `rsync -t`) would be missed."""
+    names = {path.relative_to(settings.landing_dir).as_posix(): path for path in paths}
+    rows = con.execute(
+        f"SELECT file_name, file_hash, size, landed_at FROM {LEDGER} "
+        "WHERE status = 'loaded' AND list_contains(?, file_name)",
+        [list(names)],
+    ).fetchall()
+    unchanged: dict[Path, str] = {}
+    for name, file_hash, size, landed_at in rows:
+        stat = names[name].stat()
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
+        if stat.st_size == size and modified < landed_at:
+            unchanged[names[name]] = file_hash
+    return unchanged
+
+
 def land_file(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -325,16 +351,30 @@ def land_batch(
     (ledger row, reason file). Results in `paths` order."""
     results: dict[Path, FileResult] = {}
     sniffs: dict[Path, Sniffed] = {}
+    unchanged = _unchanged_since_landed(con, settings, paths)
     for path in paths:
         started = time.perf_counter()
         rel = path.relative_to(settings.landing_dir).as_posix()
         res = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
+        results[path] = res
+        if path in unchanged:
+            res.status, res.file_hash = "skipped", unchanged[path]
+            res.reasons = [
+                {
+                    "rule": "already_landed",
+                    "column": None,
+                    "rows": [],
+                    "count": 0,
+                    "message": f"loaded as {rel} and not modified since (same size): not read",
+                }
+            ]
+            res.timings["hash"] = res.seconds = time.perf_counter() - started
+            continue
         sniffs[path] = sniffed = hash_and_detect(path)
         res.timings["hash"] = res.seconds = time.perf_counter() - started
         res.file_hash, res.encoding = sniffed.file_hash, sniffed.encoding
-        results[path] = res
     bad: dict[Path, list[Problem]] = {}
-    pending = list(paths)
+    pending = [path for path in paths if path in sniffs]
     while pending:
         try:
             pending = _transaction(con, feed, pending, sniffs, results, bad, table_ready)

@@ -35,6 +35,31 @@ def test_redelivered_file_is_a_no_op(cfg) -> None:
     assert query(cfg, "SELECT count(*), min(status) FROM raw._landing_ledger") == [(1, "loaded")]
 
 
+def test_a_landed_file_unchanged_since_is_not_read_again(cfg, monkeypatch) -> None:
+    """The landing folder keeps every earlier delivery: a file the ledger holds as loaded under
+    its name and size, not modified since, is skipped without being hashed; a file written
+    again (other bytes, same size) has a later modification time and is hashed and loaded."""
+    from orchestration.landing import loader
+
+    write(cfg, "consent", "consent_a.csv", CONSENT)
+    assert land_source("consent", cfg, progress=False).rows_loaded == 1
+    hashed: list[str] = []
+    real = loader.hash_and_detect
+    monkeypatch.setattr(loader, "hash_and_detect", lambda p: hashed.append(p.name) or real(p))
+    again = land_source("consent", cfg, progress=False)
+    assert hashed == [] and [f.path for f in again.files_skipped] == ["consent/consent_a.csv"]
+    assert again.files_skipped[0].reasons[0]["rule"] == "already_landed"
+    changed = CONSENT.replace("e1,", "e9,")
+    assert changed != CONSENT and len(changed) == len(CONSENT)
+    write(cfg, "consent", "consent_a.csv", changed)
+    rewritten = land_source("consent", cfg, progress=False)
+    assert hashed == ["consent_a.csv"] and rewritten.rows_loaded == 1
+    assert _count(cfg, "consent") == 2
+    # and that version, unchanged since, is not read again either
+    assert land_source("consent", cfg, progress=False).rows_loaded == 0
+    assert hashed == ["consent_a.csv"]
+
+
 def test_malformed_file_is_quarantined_while_batch_mates_load(cfg) -> None:
     header = CONSENT.splitlines()[0]
     good_row = CONSENT.splitlines()[1]
