@@ -39,21 +39,41 @@
 
 
 {#-
-    {known, days}: known is false when a source has no watermark for this model (never
-    recorded); else days maps each source model to the earliest date of the rows it staged
-    after its watermark (none when it staged none). One query for all the sources.
+    {source model: SQL timestamp literal} of the watermarks this model recorded at its last
+    build (<model>__watermarks: the source's largest _loaded_at then; 1900-01-01 when it held
+    no row), or none when the table does not exist yet. One query. Literals, not subqueries:
+    zone maps then skip the source's row groups loaded before them.
 -#}
-{% macro _new_data_earliest_days(sources) -%}
+{% macro _recorded_watermarks() -%}
     {%- set relation = omnichannel._watermarks_relation() -%}
     {%- set watermarks = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) -%}
     {%- if watermarks is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set recorded = {} -%}
+    {%- for source_model, loaded_through in run_query(
+        'select source_model, cast(max(loaded_through) as varchar) from ' ~ watermarks
+        ~ ' group by source_model'
+    ).rows -%}
+        {%- do recorded.update({source_model: "cast('"
+            ~ (loaded_through or '1900-01-01 00:00:00') ~ "' as timestamp)"}) -%}
+    {%- endfor -%}
+    {{ return(recorded) }}
+{%- endmacro %}
+
+
+{#-
+    {known, days}: known is false when a source has no watermark for this model (never
+    recorded); else days maps each source model to the earliest date of the rows it staged
+    after its watermark (none when it staged none). One query for all the sources.
+-#}
+{% macro _new_data_earliest_days(sources) -%}
+    {%- set recorded = omnichannel._recorded_watermarks() -%}
+    {%- if recorded is none -%}
         {{ return({'known': false, 'days': {}}) }}
     {%- endif -%}
-    {%- set recorded = run_query(
-        'select source_model from ' ~ watermarks
-    ).columns[0].values() -%}
     {%- for source_model, _ in sources if source_model not in recorded -%}
         {{ return({'known': false, 'days': {}}) }}
     {%- endfor -%}
@@ -63,11 +83,7 @@
                 '{{ source_model }}' as source_model,
                 min(cast({{ timestamp_column }} as date)) as earliest_day
             from {{ ref(source_model) }}
-            where _loaded_at > (
-                select coalesce(max(loaded_through), cast('1900-01-01' as timestamp))
-                from {{ watermarks }}
-                where source_model = '{{ source_model }}'
-            )
+            where _loaded_at > {{ recorded[source_model] }}
             {%- if not loop.last %} union all{% endif %}
         {%- endfor %}
     {%- endset -%}
@@ -119,12 +135,7 @@
     {%- endif -%}
     {%- set timedelta = modules.datetime.timedelta -%}
     {%- set lookback_start = latest - timedelta(days=var('incremental_lookback_days') | int) -%}
-    {%- set all_sources = [] -%}
-    {%- for group in groups -%}
-        {%- for source in group.sources if source not in all_sources -%}
-            {%- do all_sources.append(source) -%}
-        {%- endfor -%}
-    {%- endfor -%}
+    {%- set all_sources = omnichannel.incremental_group_sources(groups) -%}
     {%- set new_data = omnichannel._new_data_earliest_days(all_sources)
         if all_sources and var('incremental_window_from_new_data') and target.type == 'duckdb'
         else {'known': false, 'days': {}} -%}
@@ -147,6 +158,18 @@
         {%- do starts.update({group.name: start}) -%}
     {%- endfor -%}
     {{ return(starts) }}
+{%- endmacro %}
+
+
+{#- The (staging model, timestamp column) pairs of `groups`, each once, in order. -#}
+{% macro incremental_group_sources(groups) -%}
+    {%- set sources = [] -%}
+    {%- for group in groups -%}
+        {%- for source in group.sources if source not in sources -%}
+            {%- do sources.append(source) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(sources) }}
 {%- endmacro %}
 
 
@@ -186,21 +209,7 @@
         or not var('incremental_window_from_new_data') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set relation = omnichannel._watermarks_relation() -%}
-    {%- set watermarks = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier
-    ) -%}
-    {%- if watermarks is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set recorded = run_query(
-        "select count(*), cast(max(loaded_through) as varchar) from " ~ watermarks
-        ~ " where source_model = '" ~ source_model ~ "'"
-    ).rows[0] -%}
-    {%- if recorded[0] == 0 -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return("cast('" ~ (recorded[1] or '1900-01-01 00:00:00') ~ "' as timestamp)") }}
+    {{ return((omnichannel._recorded_watermarks() or {}).get(source_model)) }}
 {%- endmacro %}
 
 

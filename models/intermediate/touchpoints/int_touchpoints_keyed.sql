@@ -1,14 +1,7 @@
-{#- the staging models this one derives from, with the timestamp that dates their rows -#}
-{%- set new_data_sources = [
-    ('stg_line__sends', 'sent_at'),
-    ('stg_line__webhook_events', 'occurred_at'),
-    ('stg_twilio__messages', 'sent_at'),
-    ('stg_sendgrid__events', 'occurred_at'),
-    ('stg_pos__transaction_lines', 'transacted_at'),
-    ('stg_ga4__events', 'occurred_at'),
-    ('stg_shlink__visits', 'visited_at'),
-    ('stg_meta__messaging_events', 'occurred_at'),
-] -%}
+{#- the staging models this one derives from, with the timestamp that dates their rows: those
+    of its source_name groups (omnichannel.touchpoints_keyed_groups) -#}
+{%- set new_data_sources = omnichannel.incremental_group_sources(
+    omnichannel.touchpoints_keyed_groups()) -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
