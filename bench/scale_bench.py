@@ -3,6 +3,8 @@
     python bench/scale_bench.py                                  # 10k (3 runs) and 100k (1 run)
     python bench/scale_bench.py --sizes 10000,100000,1000000 --repeats 3,1,1   # or BENCH_1M=1
     python bench/scale_bench.py --sizes 10000 --repeats 1 --no-write          # a quick look
+    python bench/scale_bench.py --merge bench/results/scale-10000-100000.json \
+        bench/results/scale-1000000.json                     # one report, slopes 10k -> 1M
 
 Per size and run, in a fresh folder `<out>/<customers>/run<i>/`:
 
@@ -372,15 +374,74 @@ def slopes(sizes: list[int], summaries: dict[int, dict]) -> dict[str, dict[str, 
     return out
 
 
+def merge(paths: list[Path]) -> dict:
+    """One result of several results files (the same --days and seed, no size twice): the 1M
+    run is opt-in and long, so it is usually run apart from the small sizes. Each size keeps
+    its runs, commit and load averages (`sources`); the slopes are computed across all sizes."""
+    parts = [(path, json.loads(path.read_text())) for path in paths]
+    settings = {(part["days"], part["seed"]) for _, part in parts}
+    if len(settings) > 1:
+        raise SystemExit(
+            "--merge: the results are of other data (days, seed): "
+            + "; ".join(f"{path}: {part['days']} days, seed {part['seed']}" for path, part in parts)
+        )
+    sizes = sorted(size for _, part in parts for size in part["sizes"])
+    if len(set(sizes)) != len(sizes):
+        twice = sorted({size for size in sizes if sizes.count(size) > 1})
+        raise SystemExit(f"--merge: size(s) {twice} in more than one of {[str(p) for p in paths]}")
+    days, seed = settings.pop()
+    result: dict = {
+        "started_at": "merged " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python", "bench/scale_bench.py", "--merge", *map(str, paths)]),
+        "sources": [
+            {
+                "file": path.name,
+                "sizes": part["sizes"],
+                "commit": part["commit"],
+                "started_at": part["started_at"],
+                "command": part["command"],
+                "load_average_before": part["load_average_before"],
+                "load_average_after": part["load_average_after"],
+            }
+            for path, part in parts
+        ],
+        "commit": ", ".join(sorted({part["commit"] for _, part in parts})),
+        "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
+        "sizes": sizes,
+        "days": days,
+        "seed": seed,
+    }
+    for key in ("repeats", "runs", "summary", "data"):
+        result[key] = {str(s): part[key][str(s)] for _, part in parts for s in part["sizes"]}
+    result["slopes"] = slopes(sizes, {s: result["summary"][str(s)] for s in sizes})
+    return result
+
+
 def markdown(result: dict) -> str:
     sizes = result["sizes"]
+    if "sources" in result:
+        provenance = [
+            f"{result['machine']}; {result['days']} days of data, seed {result['seed']}; "
+            "merged from:",
+            "",
+            *(
+                f"- {src['file']}: sizes {', '.join(f'{s:,}' for s in src['sizes'])}, commit "
+                f"{src['commit']}, {src['started_at']}, load average (1 min) before / after "
+                f"{src['load_average_before']} / {src['load_average_after']}; `{src['command']}`"
+                for src in result["sources"]
+            ),
+        ]
+    else:
+        provenance = [
+            f"Commit {result['commit']}; {result['machine']}; {result['days']} days of data, seed "
+            f"{result['seed']}; load average (1 min) before / after: "
+            f"{result['load_average_before']} / {result['load_average_after']}."
+        ]
     lines = [
         f"# Stage benchmark ({result['started_at']})",
         "",
         f"Command: `{result['command']}`  ",
-        f"Commit {result['commit']}; {result['machine']}; {result['days']} days of data, seed "
-        f"{result['seed']}; load average (1 min) before / after: "
-        f"{result['load_average_before']} / {result['load_average_after']}.",
+        *provenance,
         "",
         "Median wall seconds (peak RSS MiB) per stage; runs per size: "
         + ", ".join(f"{s}: {result['repeats'][str(s)]}" for s in sizes)
@@ -430,7 +491,8 @@ def markdown(result: dict) -> str:
             for name, st in stages.items()
             if "cpu_seconds" in st and name not in ("generate", "land")
         ]
-        lines.append(f"- {s:,}: " + "; ".join(cells))
+        if cells:  # results before 4ab1eb0 have no CPU and disk figures
+            lines.append(f"- {s:,}: " + "; ".join(cells))
     lines += [
         "",
         "Model seconds by layer (dbt's run_results, last run of a size): first build -> daily run",
@@ -508,7 +570,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--land-only", action="store_true", help="generate and land into --landed-cache, then stop"
     )
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="RESULT_JSON",
+        help="run nothing: merge these results files (e.g. 10k-100k and a separate 1M run) into "
+        "one report with slopes across all their sizes (written as scale-<sizes>-merged)",
+    )
     args = parser.parse_args(argv)
+    if args.merge:
+        result = merge(args.merge)
+        text = markdown(result)
+        print(text)
+        if not args.no_write:
+            name = "scale-" + "-".join(map(str, result["sizes"])) + f"-{args.tag or 'merged'}"
+            _write(result, text, name)
+        return 0
     if args.land_only and args.landed_cache is None:
         parser.error("--land-only needs --landed-cache")
 
@@ -568,12 +646,16 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(result)
     print(text)
     if not args.no_write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
         name = "scale-" + "-".join(str(s) for s in sizes) + (f"-{args.tag}" if args.tag else "")
-        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
-        (RESULTS / f"{name}.md").write_text(text)
-        print(f"written: {RESULTS / name}.json and .md")
+        _write(result, text, name)
     return 0
+
+
+def _write(result: dict, text: str, name: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(text)
+    print(f"written: {RESULTS / name}.json and .md")
 
 
 if __name__ == "__main__":
