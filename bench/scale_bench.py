@@ -390,22 +390,25 @@ def merge(paths: list[Path]) -> dict:
         twice = sorted({size for size in sizes if sizes.count(size) > 1})
         raise SystemExit(f"--merge: size(s) {twice} in more than one of {[str(p) for p in paths]}")
     days, seed = settings.pop()
+    sources: list[dict] = []
+    for path, part in parts:
+        if "sources" in part:  # a merged report: its own sources
+            sources += part["sources"]
+            continue
+        sources.append({
+            "file": path.name,
+            "sizes": part["sizes"],
+            "commit": part["commit"],
+            "started_at": part["started_at"],
+            "command": part["command"],
+            "load_average_before": part["load_average_before"],
+            "load_average_after": part["load_average_after"],
+        })  # fmt: skip
     result: dict = {
         "started_at": "merged " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python", "bench/scale_bench.py", "--merge", *map(str, paths)]),
-        "sources": [
-            {
-                "file": path.name,
-                "sizes": part["sizes"],
-                "commit": part["commit"],
-                "started_at": part["started_at"],
-                "command": part["command"],
-                "load_average_before": part["load_average_before"],
-                "load_average_after": part["load_average_after"],
-            }
-            for path, part in parts
-        ],
-        "commit": ", ".join(sorted({part["commit"] for _, part in parts})),
+        "sources": sources,
+        "commit": ", ".join(sorted({src["commit"] for src in sources})),
         "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
         "sizes": sizes,
         "days": days,

@@ -89,6 +89,21 @@ def test_merge_writes_one_report_from_the_command_line(tmp_path, monkeypatch):
     assert (tmp_path / "results" / "scale-10000-1000000-merged.md").exists()
 
 
+def test_a_merged_report_merges_again_with_its_sources(tmp_path):
+    small = _result(tmp_path, "small", "aaaaaaa", {10_000: 2.0})
+    middle = _result(tmp_path, "middle", "bbbbbbb", {100_000: 20.0})
+    large = _result(tmp_path, "large", "ccccccc", {1_000_000: 2000.0})
+    first = tmp_path / "first.json"
+    first.write_text(json.dumps(scale_bench.merge([small, middle])))
+
+    merged = scale_bench.merge([first, large])
+
+    assert [src["file"] for src in merged["sources"]] == ["small.json", "middle.json", "large.json"]
+    assert merged["commit"] == "aaaaaaa, bbbbbbb, ccccccc"
+    assert merged["slopes"]["daily_dbt"] == {"10000->100000": 1.0, "100000->1000000": 2.0}
+    assert "middle.json: sizes 100,000, commit bbbbbbb" in scale_bench.markdown(merged)
+
+
 def test_merge_refuses_a_size_twice_and_other_data(tmp_path):
     first = _result(tmp_path, "first", "aaaaaaa", {10_000: 2.0})
     again = _result(tmp_path, "again", "bbbbbbb", {10_000: 3.0})
