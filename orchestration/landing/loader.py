@@ -299,6 +299,11 @@ def _reset(res: FileResult) -> None:
     res.seconds = res.timings["hash"]
 
 
+def _already_landed(res: FileResult, message: str) -> None:
+    """Mark the file skipped: the ledger already holds its bytes (rule already_landed)."""
+    res.status, res.reasons = "skipped", [Problem("already_landed", message=message).to_dict()]
+
+
 def _unchanged_since_landed(
     con: duckdb.DuckDBPyConnection, settings: Settings, paths: list[Path]
 ) -> dict[Path, str]:
@@ -358,16 +363,8 @@ def land_batch(
         res = FileResult(path=rel, feed=feed.name, table=f"raw.{feed.table}")
         results[path] = res
         if path in unchanged:
-            res.status, res.file_hash = "skipped", unchanged[path]
-            res.reasons = [
-                {
-                    "rule": "already_landed",
-                    "column": None,
-                    "rows": [],
-                    "count": 0,
-                    "message": f"loaded as {rel} and not modified since (same size): not read",
-                }
-            ]
+            res.file_hash = unchanged[path]
+            _already_landed(res, f"loaded as {rel} and not modified since (same size): not read")
             res.timings["hash"] = res.seconds = time.perf_counter() - started
             continue
         sniffs[path] = sniffed = hash_and_detect(path)
@@ -424,16 +421,7 @@ def _transaction(
                     if q != path and sniffs[q].file_hash == sniffed.file_hash
                 ][:1]
             if seen:
-                res.status = "skipped"
-                res.reasons = [
-                    {
-                        "rule": "already_landed",
-                        "column": None,
-                        "rows": [],
-                        "count": 0,
-                        "message": f"same bytes already {seen[0][0]} as {seen[0][1]}",
-                    }
-                ]
+                _already_landed(res, f"same bytes already {seen[0][0]} as {seen[0][1]}")
                 handled.append(path)
                 continue
             lap = time.perf_counter()
