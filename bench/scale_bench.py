@@ -5,6 +5,8 @@
     python bench/scale_bench.py --sizes 10000 --repeats 1 --no-write          # a quick look
     python bench/scale_bench.py --merge bench/results/scale-10000-100000.json \
         bench/results/scale-1000000.json                     # one report, slopes 10k -> 1M
+    python bench/scale_bench.py --history bench/results/scale-100000-d10.json \
+        bench/results/scale-100000-d90.json    # the daily run against the history's length
 
 Per size and run, in a fresh folder `<out>/<customers>/run<i>/`:
 
@@ -420,6 +422,138 @@ def merge(paths: list[Path]) -> dict:
     return result
 
 
+def history(paths: list[Path]) -> dict:
+    """The daily run against the length of the history: results files of the same size(s) and
+    seed but other --days. A day of data is about the same size whatever the number of days
+    (the generator's customers are as active each day), so the daily run brings the same new
+    data on a longer history: a daily cost that grows with --days grows with the history, one
+    that stays flat is in proportion to the new data. Per model, the growth of its median
+    daily seconds from the shortest to the longest history names the models that read it."""
+    parts = sorted(
+        ((path, json.loads(path.read_text())) for path in paths), key=lambda part: part[1]["days"]
+    )
+    if len({part["seed"] for _, part in parts}) > 1:
+        seeds = "; ".join(f"{path}: seed {part['seed']}" for path, part in parts)
+        raise SystemExit(f"--history: the results are of other seeds: {seeds}")
+    days = [part["days"] for _, part in parts]
+    if len(parts) < 2 or len(set(days)) != len(days):
+        raise SystemExit(f"--history: needs results of two or more different --days, got {days}")
+    sizes = sorted(set.intersection(*(set(part["sizes"]) for _, part in parts)))
+    if not sizes:
+        raise SystemExit("--history: no size is in every one of " + ", ".join(map(str, paths)))
+
+    def median_models(runs: list[dict]) -> dict[str, float]:
+        names = set.intersection(*(set(run.get("daily_dbt_models", {})) for run in runs))
+        return {
+            name: round(statistics.median(run["daily_dbt_models"][name] for run in runs), 2)
+            for name in sorted(names)
+        }
+
+    by_size: dict[str, dict] = {}
+    for size in sizes:
+        points = []
+        for path, part in parts:
+            summary, data = part["summary"][str(size)], part["data"][str(size)]
+            points.append({
+                "days": part["days"],
+                "file": path.name,
+                "commit": part.get("commit", ""),
+                "runs": part["repeats"][str(size)],
+                "raw_rows": data["raw_rows"],
+                "daily_raw_rows": data["daily_raw_rows"],
+                "daily_dbt": summary["daily_dbt"]["seconds"],
+                "daily_dbt_runs": summary["daily_dbt"]["seconds_runs"],
+                "full_refresh": summary.get("full_refresh", {}).get("seconds"),
+                "models": median_models(part["runs"][str(size)]),
+            })  # fmt: skip
+        first, last = points[0], points[-1]
+        common = set(first["models"]) & set(last["models"])
+        growth = sorted(
+            ((name, round(last["models"][name] - first["models"][name], 2)) for name in common),
+            key=lambda item: -item[1],
+        )
+        by_size[str(size)] = {
+            "points": points,
+            # d log(seconds) / d log(raw rows of history), between consecutive --days
+            "slopes": {
+                key: {
+                    f"{a['days']}->{b['days']} days": round(
+                        math.log(b[key] / a[key]) / math.log(b["raw_rows"] / a["raw_rows"]), 2
+                    )
+                    for a, b in zip(points, points[1:], strict=False)
+                    if a[key] and b[key] and b["raw_rows"] != a["raw_rows"]
+                }
+                for key in ("daily_dbt", "full_refresh")
+            },
+            "model_growth": dict(growth),
+        }
+    return {
+        "started_at": "history " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python", "bench/scale_bench.py", "--history", *map(str, paths)]),
+        "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
+        "seed": parts[0][1]["seed"],
+        "days": days,
+        "sizes": sizes,
+        "by_size": by_size,
+    }
+
+
+def history_markdown(result: dict, top: int = 12) -> str:
+    lines = [
+        f"# Daily run against the history ({result['started_at']})",
+        "",
+        f"Command: `{result['command']}`  ",
+        f"{result['machine']}; seed {result['seed']}; --days "
+        f"{', '.join(map(str, result['days']))}.",
+        "",
+        "Each --days is a longer history of the same customers; the daily run lands one more day "
+        "of about the same size. Median wall seconds; slope = d log(seconds) / d log(raw rows of "
+        "history) (0 = flat: the cost follows the new data; 1 = in proportion to the history).",
+    ]
+    for size, info in result["by_size"].items():
+        points = info["points"]
+        lines += [
+            "",
+            f"## {int(size):,} customers",
+            "",
+            "| days | raw rows | daily raw rows (share) | daily_dbt (runs) | full_refresh "
+            "| daily / full_refresh | results file (commit) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for p in points:
+            runs = ", ".join(f"{v:.1f}" for v in p["daily_dbt_runs"])
+            refresh = f"{p['full_refresh']:.1f} s" if p["full_refresh"] else "-"
+            ratio = f"{p['daily_dbt'] / p['full_refresh']:.0%}" if p["full_refresh"] else "-"
+            lines.append(
+                f"| {p['days']} | {p['raw_rows']:,} | {p['daily_raw_rows']:,} "
+                f"({p['daily_raw_rows'] / p['raw_rows']:.1%}) | {p['daily_dbt']:.1f} s ({runs}) "
+                f"| {refresh} | {ratio} | {p['file']} ({p['commit']}) |"
+            )
+        lines.append("")
+        for key, per in info["slopes"].items():
+            if per:
+                lines.append(f"- slope of {key}: " + ", ".join(f"{k} {v}" for k, v in per.items()))
+        growth = list(info["model_growth"].items())
+        if growth:
+            first, last = points[0], points[-1]
+            grown = [(name, delta) for name, delta in growth if delta > 0]
+            lines += [
+                f"- daily model seconds summed: {sum(first['models'].values()):.1f} s at "
+                f"{first['days']} days, {sum(last['models'].values()):.1f} s at {last['days']} "
+                f"days ({len(grown)} models grew, by {sum(d for _, d in grown):.1f} s)",
+                f"- the models whose daily seconds grew most from {first['days']} to "
+                f"{last['days']} days (median of runs; "
+                + " -> ".join(f"{p['days']}" for p in points)
+                + " days): "
+                + ", ".join(
+                    f"{name} " + " -> ".join(f"{p['models'].get(name, 0):.1f}" for p in points)
+                    for name, _ in growth[:top]
+                ),
+            ]
+    lines.append("")
+    return "\n".join(lines)
+
+
 def markdown(result: dict) -> str:
     sizes = result["sizes"]
     if "sources" in result:
@@ -581,7 +715,25 @@ def main(argv: list[str] | None = None) -> int:
         help="run nothing: merge these results files (e.g. 10k-100k and a separate 1M run) into "
         "one report with slopes across all their sizes (written as scale-<sizes>-merged)",
     )
+    parser.add_argument(
+        "--history",
+        nargs="+",
+        type=Path,
+        metavar="RESULT_JSON",
+        help="run nothing: the daily run against the length of the history, from results of the "
+        "same size and seed but other --days (written as history-<size>-d<days>...)",
+    )
     args = parser.parse_args(argv)
+    if args.history:
+        result = history(args.history)
+        text = history_markdown(result)
+        print(text)
+        if not args.no_write:
+            days = "-".join(f"d{d}" for d in result["days"])
+            sizes = "-".join(map(str, result["sizes"]))
+            name = f"history-{sizes}-{days}" + (f"-{args.tag}" if args.tag else "")
+            _write(result, text, name)
+        return 0
     if args.merge:
         result = merge(args.merge)
         text = markdown(result)

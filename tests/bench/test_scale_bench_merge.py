@@ -11,57 +11,20 @@ import pytest
 from bench import scale_bench
 
 
-def _run(seconds: float) -> dict:
-    """One run of a size as one_run returns it, every stage taking `seconds`."""
-    stage = {"seconds": seconds, "peak_mib": 100, "cpu_seconds": seconds, "read_gb": 0.1,
-             "written_gb": 0.1}  # fmt: skip
-    return {
-        "stages": {name: dict(stage) for name in ("daily_land", "daily_dbt", "full_refresh")},
-        "first_build_by_layer": {"staging": seconds},
-        "daily_dbt_by_layer": {"staging": seconds / 10},
-        "first_build_models": {},
-        "daily_dbt_models": {"stg_a": seconds / 10},
-        "full_refresh_models": {"stg_a": seconds},
-        "held_back_day": "2026-05-30",
-        "raw_rows": 1000,
-        "daily_raw_rows": 10,
-        "touchpoints": 500,
-    }
+@pytest.fixture
+def result(tmp_path, bench_run, write_result):
+    """A results file `name` of one run per size, every stage taking seconds[size]."""
+
+    def make(name: str, commit: str, seconds: dict[int, float], seed: int = 42) -> Path:
+        runs = {size: [bench_run(value)] for size, value in seconds.items()}
+        return write_result(tmp_path, name, commit, runs, seed=seed)
+
+    return make
 
 
-def _result(tmp: Path, name: str, commit: str, seconds: dict[int, float], seed: int = 42) -> Path:
-    sizes = sorted(seconds)
-    runs = {str(s): [_run(seconds[s])] for s in sizes}
-    result = {
-        "started_at": "2026-12-07 08:00 UTC",
-        "command": f"python bench/scale_bench.py --tag {name}",
-        "commit": commit,
-        "machine": "2 cores",
-        "load_average_before": [1.0, 1.0, 1.0],
-        "load_average_after": [1.5, 1.0, 1.0],
-        "sizes": sizes,
-        "repeats": {str(s): 1 for s in sizes},
-        "days": 30,
-        "seed": seed,
-        "runs": runs,
-        "summary": {str(s): scale_bench.summarise(runs[str(s)]) for s in sizes},
-        "data": {
-            str(s): {
-                k: runs[str(s)][-1][k]
-                for k in ("raw_rows", "daily_raw_rows", "touchpoints", "held_back_day")
-            }
-            for s in sizes
-        },
-    }
-    result["slopes"] = scale_bench.slopes(sizes, {s: result["summary"][str(s)] for s in sizes})
-    path = tmp / f"{name}.json"
-    path.write_text(json.dumps(result))
-    return path
-
-
-def test_merge_computes_slopes_across_files_and_keeps_each_size_provenance(tmp_path):
-    small = _result(tmp_path, "small", "aaaaaaa", {10_000: 2.0, 100_000: 20.0})
-    large = _result(tmp_path, "large", "bbbbbbb", {1_000_000: 2000.0})
+def test_merge_computes_slopes_across_files_and_keeps_each_size_provenance(tmp_path, result):
+    small = result("small", "aaaaaaa", {10_000: 2.0, 100_000: 20.0})
+    large = result("large", "bbbbbbb", {1_000_000: 2000.0})
 
     merged = scale_bench.merge([large, small])
 
@@ -76,9 +39,9 @@ def test_merge_computes_slopes_across_files_and_keeps_each_size_provenance(tmp_p
     assert "| daily_dbt | 2.0 s (100 MiB) | 20.0 s (100 MiB) | 2000.0 s (100 MiB) |" in text
 
 
-def test_merge_writes_one_report_from_the_command_line(tmp_path, monkeypatch):
-    small = _result(tmp_path, "small", "aaaaaaa", {10_000: 2.0})
-    large = _result(tmp_path, "large", "bbbbbbb", {1_000_000: 20.0})
+def test_merge_writes_one_report_from_the_command_line(tmp_path, result, monkeypatch):
+    small = result("small", "aaaaaaa", {10_000: 2.0})
+    large = result("large", "bbbbbbb", {1_000_000: 20.0})
     monkeypatch.setattr(scale_bench, "RESULTS", tmp_path / "results")
 
     assert scale_bench.main(["--merge", str(small), str(large)]) == 0
@@ -89,10 +52,10 @@ def test_merge_writes_one_report_from_the_command_line(tmp_path, monkeypatch):
     assert (tmp_path / "results" / "scale-10000-1000000-merged.md").exists()
 
 
-def test_a_merged_report_merges_again_with_its_sources(tmp_path):
-    small = _result(tmp_path, "small", "aaaaaaa", {10_000: 2.0})
-    middle = _result(tmp_path, "middle", "bbbbbbb", {100_000: 20.0})
-    large = _result(tmp_path, "large", "ccccccc", {1_000_000: 2000.0})
+def test_a_merged_report_merges_again_with_its_sources(tmp_path, result):
+    small = result("small", "aaaaaaa", {10_000: 2.0})
+    middle = result("middle", "bbbbbbb", {100_000: 20.0})
+    large = result("large", "ccccccc", {1_000_000: 2000.0})
     first = tmp_path / "first.json"
     first.write_text(json.dumps(scale_bench.merge([small, middle])))
 
@@ -104,10 +67,10 @@ def test_a_merged_report_merges_again_with_its_sources(tmp_path):
     assert "middle.json: sizes 100,000, commit bbbbbbb" in scale_bench.markdown(merged)
 
 
-def test_merge_refuses_a_size_twice_and_other_data(tmp_path):
-    first = _result(tmp_path, "first", "aaaaaaa", {10_000: 2.0})
-    again = _result(tmp_path, "again", "bbbbbbb", {10_000: 3.0})
-    other_seed = _result(tmp_path, "other", "ccccccc", {100_000: 3.0}, seed=7)
+def test_merge_refuses_a_size_twice_and_other_data(tmp_path, result):
+    first = result("first", "aaaaaaa", {10_000: 2.0})
+    again = result("again", "bbbbbbb", {10_000: 3.0})
+    other_seed = result("other", "ccccccc", {100_000: 3.0}, seed=7)
 
     with pytest.raises(SystemExit, match=r"size\(s\) \[10000\] in more than one"):
         scale_bench.merge([first, again])
