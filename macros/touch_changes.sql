@@ -236,7 +236,8 @@
     - the keyed touches whose identifier or fallback identifier maps to another
       (customer_id, is_erased) than in the map the last build saved (__identifiers, a full outer
       join on identifier_key: merges, splits, exclusions, erasures, identifiers that now
-      resolve);
+      resolve), found on their 60-bit hash prefixes (a touch of another identifier with the
+      same prefix, 2^-60 per pair, is derived again unchanged);
     - Twilio touches whose short link's campaigns changed (__short_links).
 -#}
 {% macro touchpoints_unioned_prepare() -%}
@@ -297,12 +298,14 @@
                 or current_map.is_erased is distinct from saved_map.is_erased
         {% endif %};
 
-        {#- the changed keys as (type, hash): the keyed stream is joined on its two columns
-            instead of building a key for every one of its rows -#}
-        create or replace temp table {{ this.identifier }}__changed_key_parts as
+        {#- the changed keys' hash prefixes (macro identifier_hash_prefix): the keyed stream is
+            joined on its 8-byte prefix columns instead of its type and hash strings (at 1M
+            customers the two joins read 18.7M rows of each); a prefix another identifier
+            shares (2^-60 per pair) only adds a touch derived again unchanged -#}
+        create or replace temp table {{ this.identifier }}__changed_prefixes as
         select distinct
-            {{ dbt.split_part('identifier_key', "':'", 1) }} as identifier_type,
-            {{ dbt.split_part('identifier_key', "':'", 2) }} as identifier_hash
+            {{ omnichannel.identifier_hash_prefix(
+                dbt.split_part('identifier_key', "':'", 2)) }} as identifier_hash_prefix
         from {{ this.identifier }}__changed_keys;
 
         create or replace temp table {{ this.identifier }}__changed_links as
@@ -357,17 +360,21 @@
             occurred_date >= cast({{ window_start }} as date)
             and occurred_date < {{ saved_start }}
         union
-        select keyed.touchpoint_id from {{ keyed }} as keyed
-        inner join {{ this.identifier }}__changed_key_parts as changed
-            on
-                keyed.identifier_type = changed.identifier_type
-                and keyed.identifier_hash = changed.identifier_hash
+        {# one IN per column: DuckDB then filters the scan itself with a Bloom filter of the
+            prefixes, reading touchpoint_id only where they match (0.12 s warm at 1M customers,
+            against 0.58 s for one scan with both INs, which it joins, and 0.81 s for the two
+            string columns) #}
+        select touchpoint_id from {{ keyed }}
+        where identifier_hash_prefix in (
+            select changed.identifier_hash_prefix
+            from {{ this.identifier }}__changed_prefixes as changed
+        )
         union
-        select keyed.touchpoint_id from {{ keyed }} as keyed
-        inner join {{ this.identifier }}__changed_key_parts as changed
-            on
-                keyed.fallback_identifier_type = changed.identifier_type
-                and keyed.fallback_identifier_hash = changed.identifier_hash
+        select touchpoint_id from {{ keyed }}
+        where fallback_identifier_hash_prefix in (
+            select changed.identifier_hash_prefix
+            from {{ this.identifier }}__changed_prefixes as changed
+        )
         union
         select touchpoint_id from {{ keyed }}
         where
@@ -454,7 +461,7 @@
         select distinct short_code, campaign_id from {{ visits }}
         where short_code in (select short_code from {{ this.identifier }}__changed_links);
         drop table {{ this.identifier }}__changed_keys;
-        drop table {{ this.identifier }}__changed_key_parts;
+        drop table {{ this.identifier }}__changed_prefixes;
         drop table {{ this.identifier }}__changed_links;
     {% endif %}
     {{ omnichannel.touch_changes_log(change_log, full) }}

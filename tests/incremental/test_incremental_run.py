@@ -918,3 +918,21 @@ def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs
     )
     assert full == [(True,)]
     assert not differences(warehouse.path, reference.path, ["intermediate.int_touchpoints_unioned"])
+
+
+def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
+    """int_touchpoints_unioned's pre-hook finds the touches of identifiers that changed customer
+    on int_touchpoints_keyed's 60-bit hash prefixes: after the full build and the incremental
+    runs, each is the first 15 hex digits of its hash read as a number (NULL with the hash)."""
+    _, warehouse, *_ = runs
+    rows = warehouse.query(
+        "select identifier_hash, identifier_hash_prefix, fallback_identifier_hash, "
+        "fallback_identifier_hash_prefix from intermediate.int_touchpoints_keyed"
+    )
+    assert rows
+    expected = [
+        (h, None if h is None else int(h[:15], 16), f, None if f is None else int(f[:15], 16))
+        for h, _, f, _ in rows
+    ]
+    assert rows == expected
+    assert any(f is not None for _, _, f, _ in rows)

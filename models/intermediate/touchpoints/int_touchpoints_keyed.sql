@@ -360,6 +360,9 @@ final as (
         identifier_hash,
         fallback_identifier_type,
         fallback_identifier_hash,
+        {{ omnichannel.identifier_hash_prefix('identifier_hash') }} as identifier_hash_prefix,
+        {{ omnichannel.identifier_hash_prefix('fallback_identifier_hash') }}
+            as fallback_identifier_hash_prefix,
         short_code,
         session_order_id,
         cast(cost as {{ money }}) as cost,
