@@ -905,21 +905,6 @@ def test_redelivered_events_stay_deduplicated_across_batches(runs):
     assert redeliveries == 0
 
 
-def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs):
-    """`--full-refresh` of int_touchpoints_keyed alone can change any day of it: the next run
-    of int_touchpoints_unioned reads that from the keyed window log and rebuilds in full (it
-    logs a full run), with the rows of a full refresh. Changes the warehouse: keep it last."""
-    _, warehouse, reference, *_ = runs
-    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh", vars=VARS)
-    warehouse.dbt("run", "--select", "int_touchpoints_unioned", vars=VARS)
-    log = "intermediate.int_touchpoints_unioned__changes"
-    full = warehouse.query(
-        f"select bool_or(is_full) from {log} where changed_at = (select max(changed_at) from {log})"
-    )
-    assert full == [(True,)]
-    assert not differences(warehouse.path, reference.path, ["intermediate.int_touchpoints_unioned"])
-
-
 def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
     """int_touchpoints_unioned's pre-hook finds the touches of identifiers that changed customer
     on int_touchpoints_keyed's 60-bit hash prefixes: after the full build and the incremental
@@ -936,3 +921,18 @@ def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
     ]
     assert rows == expected
     assert any(f is not None for _, _, f, _ in rows)
+
+
+def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs):
+    """`--full-refresh` of int_touchpoints_keyed alone can change any day of it: the next run
+    of int_touchpoints_unioned reads that from the keyed window log and rebuilds in full (it
+    logs a full run), with the rows of a full refresh. Changes the warehouse: keep it last."""
+    _, warehouse, reference, *_ = runs
+    warehouse.dbt("run", "--select", "int_touchpoints_keyed", "--full-refresh", vars=VARS)
+    warehouse.dbt("run", "--select", "int_touchpoints_unioned", vars=VARS)
+    log = "intermediate.int_touchpoints_unioned__changes"
+    full = warehouse.query(
+        f"select bool_or(is_full) from {log} where changed_at = (select max(changed_at) from {log})"
+    )
+    assert full == [(True,)]
+    assert not differences(warehouse.path, reference.path, ["intermediate.int_touchpoints_unioned"])
