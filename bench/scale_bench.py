@@ -454,6 +454,8 @@ def history(paths: list[Path]) -> dict:
         points = []
         for path, part in parts:
             summary, data = part["summary"][str(size)], part["data"][str(size)]
+            if "daily_dbt" not in summary:
+                raise SystemExit(f"--history: {path} has no daily run of {size:,} customers")
             points.append({
                 "days": part["days"],
                 "file": path.name,

@@ -62,7 +62,7 @@ def test_history_report_names_the_growing_models_and_is_written(histories, tmp_p
     assert "grows 1.0 -> 3.0 -> 9.0, flat 2.0 -> 2.0 -> 2.0" in text
 
 
-def test_history_refuses_one_length_other_seeds_and_no_common_size(
+def test_history_refuses_one_length_other_seeds_no_common_size_and_no_daily_run(
     tmp_path, bench_run, write_result
 ):
     a = write_result(tmp_path, "a", "c1", {10_000: [bench_run(1.0)]}, days=10)
@@ -76,3 +76,8 @@ def test_history_refuses_one_length_other_seeds_and_no_common_size(
         scale_bench.history([a, other_seed])
     with pytest.raises(SystemExit, match="no size is in every one"):
         scale_bench.history([a, other_size])
+    no_daily_run = bench_run(1.0)
+    del no_daily_run["stages"]["daily_dbt"]
+    landed_only = write_result(tmp_path, "e", "c5", {10_000: [no_daily_run]}, days=30)
+    with pytest.raises(SystemExit, match="e.json has no daily run of 10,000 customers"):
+        scale_bench.history([a, landed_only])
