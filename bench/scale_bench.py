@@ -376,11 +376,24 @@ def slopes(sizes: list[int], summaries: dict[int, dict]) -> dict[str, dict[str, 
     return out
 
 
+def _load(paths: list[Path]) -> list[tuple[Path, dict]]:
+    return [(path, json.loads(path.read_text())) for path in paths]
+
+
+def _derived(label: str, option: str, paths: list[Path], parts: list[tuple[Path, dict]]) -> dict:
+    """The header of a report made of results files (--merge, --history): when, how, where."""
+    return {
+        "started_at": f"{label} " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python", "bench/scale_bench.py", option, *map(str, paths)]),
+        "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
+    }
+
+
 def merge(paths: list[Path]) -> dict:
     """One result of several results files (the same --days and seed, no size twice): the 1M
     run is opt-in and long, so it is usually run apart from the small sizes. Each size keeps
     its runs, commit and load averages (`sources`); the slopes are computed across all sizes."""
-    parts = [(path, json.loads(path.read_text())) for path in paths]
+    parts = _load(paths)
     settings = {(part["days"], part["seed"]) for _, part in parts}
     if len(settings) > 1:
         raise SystemExit(
@@ -407,11 +420,9 @@ def merge(paths: list[Path]) -> dict:
             "load_average_after": part["load_average_after"],
         })  # fmt: skip
     result: dict = {
-        "started_at": "merged " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": " ".join(["python", "bench/scale_bench.py", "--merge", *map(str, paths)]),
+        **_derived("merged", "--merge", paths, parts),
         "sources": sources,
         "commit": ", ".join(sorted({src["commit"] for src in sources})),
-        "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
         "sizes": sizes,
         "days": days,
         "seed": seed,
@@ -429,9 +440,7 @@ def history(paths: list[Path]) -> dict:
     data on a longer history: a daily cost that grows with --days grows with the history, one
     that stays flat is in proportion to the new data. Per model, the growth of its median
     daily seconds from the shortest to the longest history names the models that read it."""
-    parts = sorted(
-        ((path, json.loads(path.read_text())) for path in paths), key=lambda part: part[1]["days"]
-    )
+    parts = sorted(_load(paths), key=lambda part: part[1]["days"])
     if len({part["seed"] for _, part in parts}) > 1:
         seeds = "; ".join(f"{path}: seed {part['seed']}" for path, part in parts)
         raise SystemExit(f"--history: the results are of other seeds: {seeds}")
@@ -472,7 +481,7 @@ def history(paths: list[Path]) -> dict:
         common = set(first["models"]) & set(last["models"])
         growth = sorted(
             ((name, round(last["models"][name] - first["models"][name], 2)) for name in common),
-            key=lambda item: -item[1],
+            key=lambda item: (-item[1], item[0]),  # ties by name: the same report every time
         )
         by_size[str(size)] = {
             "points": points,
@@ -490,9 +499,7 @@ def history(paths: list[Path]) -> dict:
             "model_growth": dict(growth),
         }
     return {
-        "started_at": "history " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": " ".join(["python", "bench/scale_bench.py", "--history", *map(str, paths)]),
-        "machine": "; ".join(sorted({part["machine"] for _, part in parts})),
+        **_derived("history", "--history", paths, parts),
         "seed": parts[0][1]["seed"],
         "days": days,
         "sizes": sizes,
@@ -726,22 +733,19 @@ def main(argv: list[str] | None = None) -> int:
         "same size and seed but other --days (written as history-<size>-d<days>...)",
     )
     args = parser.parse_args(argv)
-    if args.history:
-        result = history(args.history)
-        text = history_markdown(result)
-        print(text)
-        if not args.no_write:
+    if args.history or args.merge:
+        if args.history:
+            result = history(args.history)
+            text = history_markdown(result)
             days = "-".join(f"d{d}" for d in result["days"])
-            sizes = "-".join(map(str, result["sizes"]))
-            name = f"history-{sizes}-{days}" + (f"-{args.tag}" if args.tag else "")
-            _write(result, text, name)
-        return 0
-    if args.merge:
-        result = merge(args.merge)
-        text = markdown(result)
+            name = f"history-{'-'.join(map(str, result['sizes']))}-{days}"
+            name += f"-{args.tag}" if args.tag else ""
+        else:
+            result = merge(args.merge)
+            text = markdown(result)
+            name = "scale-" + "-".join(map(str, result["sizes"])) + f"-{args.tag or 'merged'}"
         print(text)
         if not args.no_write:
-            name = "scale-" + "-".join(map(str, result["sizes"])) + f"-{args.tag or 'merged'}"
             _write(result, text, name)
         return 0
     if args.land_only and args.landed_cache is None:
