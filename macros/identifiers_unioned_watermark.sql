@@ -89,26 +89,20 @@
 {%- endmacro %}
 
 {#-
-    int_identifier_pairs, post-hook: save each pairing feed's latest _loaded_at in
-    int_identifiers_unioned (__loaded: source_name, _loaded_at), which the next run's watermarks
-    are read from. A feed's records that make no pair (consent events, Meta messages: one
-    identifier each) leave no row in the table to hold its watermark, so without it every run
-    read all their occurrences again (1.96M and 0.31M at 1M customers) and self-joined them for
-    nothing. An incremental run reads only the occurrences staged after the watermarks it
-    started from (the same constants as the model's select); a full build, or a missing table,
-    reads every pairing feed's occurrences once. With the var off the table is dropped.
+    SQL: save the latest _loaded_at of each of `feeds` in int_identifiers_unioned
+    (`occurrences`) into the current model's state table <model>__loaded (source_name,
+    _loaded_at), which its next run's watermarks are read from instead of a scan of its table
+    (identifiers_unioned_watermarks_save, identifiers_unioned_watermark_literals). Rendered in
+    a post-hook, before it runs: an incremental run that follows the saved table reads only
+    the occurrences staged after the watermarks it started from (the same constants as the
+    model's select; zone maps skip the row groups loaded before them) and keeps the larger of
+    the two per feed; a full build, a missing table or a run that found the full marker reads
+    every feed's occurrences once. A watermark never goes back: an erasure that deletes a
+    feed's latest occurrences leaves it where it was, which only spares the next run records it
+    already derived.
 -#}
-{% macro identifier_pairs_finish(pairing_feeds) -%}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
+{% macro identifiers_unioned_loaded_save(occurrences, feeds) -%}
     {%- set loaded = omnichannel.touch_changes_state(this, 'loaded') -%}
-    {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks'],
-            state=[loaded])) }}
-    {%- endif -%}
-    {%- set feeds = pairing_feeds.keys() | sort -%}
-    {%- set occurrences = ref('int_identifiers_unioned') -%}
     {%- set follow = is_incremental() and omnichannel.touch_changes_exist([loaded])
         and not omnichannel.identity_changes_was_full() -%}
     {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(feeds, loaded)
@@ -133,5 +127,26 @@
         {%- endfor %}
     ) as watermarks
     group by source_name;
+{%- endmacro %}
+
+{#-
+    int_identifier_pairs, post-hook: save each pairing feed's latest _loaded_at in
+    int_identifiers_unioned (__loaded, identifiers_unioned_loaded_save). A feed's records that
+    make no pair (consent events, Meta messages: one identifier each) leave no row in the
+    table to hold its watermark, so without it every run read all their occurrences again
+    (1.96M and 0.31M at 1M customers) and self-joined them for nothing. With the var off the
+    table is dropped.
+-#}
+{% macro identifier_pairs_finish(pairing_feeds) -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set loaded = omnichannel.touch_changes_state(this, 'loaded') -%}
+    {%- if not omnichannel.identity_changes_enabled() -%}
+        {{ return(omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks'],
+            state=[loaded])) }}
+    {%- endif -%}
+    {{ omnichannel.identifiers_unioned_loaded_save(
+        ref('int_identifiers_unioned'), pairing_feeds.keys() | sort) }}
     {{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}
 {%- endmacro %}

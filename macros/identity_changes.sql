@@ -287,7 +287,8 @@
     {#- the snapshot sources' staging models are tables (incremental), read once per
         identifier column -#}
     {% if is_incremental() %}
-        {{ omnichannel.identifiers_unioned_watermarks_save() }}
+        {{ omnichannel.identifiers_unioned_watermarks_save(
+            omnichannel.touch_changes_state(this, 'loaded')) }}
 
         {#- the export feeds' records the table holds and staging no longer does (an erasure
             deleted them) -#}
@@ -470,8 +471,9 @@
     {%- endif -%}
     {%- set change_log = omnichannel.touch_changes_state(this, 'changes') -%}
     {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.touch_changes_drop(
-            [change_log, omnichannel.touch_changes_state(this, 'links')])) }}
+        {{ return(omnichannel.touch_changes_drop([change_log,
+            omnichannel.touch_changes_state(this, 'links'),
+            omnichannel.touch_changes_state(this, 'loaded')])) }}
     {%- endif -%}
     {%- set affected = omnichannel.identity_changes_temp('affected') -%}
     {%- set link_keys = omnichannel.identity_changes_temp('link_keys') -%}
@@ -484,6 +486,8 @@
         {{ log(this.identifier ~ ': ' ~ ('every link record derived again' if listed[0]
             else 'link records derived again: ' ~ listed[1]), info=True) }}
     {%- endif -%}
+    {{ omnichannel.identifiers_unioned_loaded_save(
+        this, omnichannel.identity_event_feeds().keys() | sort) }}
     {{ omnichannel.identity_changes_log(
         change_log, full,
         [affected, link_keys]

@@ -132,6 +132,20 @@ NEW_DATA_SOURCES = {
 #: records staged again are diffed, and those staging no longer holds are dropped).
 SNAPSHOT_SOURCES = ("short_link", "web_purchase")
 EXPORT_FEEDS = ("hubspot", "inbox", "pos", "shopify")
+# macro identity_event_feeds: the staged feeds int_identifiers_unioned reads by _loaded_at
+EVENT_FEEDS = (
+    "consent",
+    "ga4",
+    "hubspot",
+    "inbox",
+    "line",
+    "line_send_log",
+    "meta",
+    "pos",
+    "sendgrid",
+    "shopify",
+    "twilio",
+)
 DIFFED_SOURCES = SNAPSHOT_SOURCES + EXPORT_FEEDS
 #: The run's own values: its start time (assigned_at, in merge ids) and its round count.
 RUN_COLUMNS = frozenset(
@@ -777,6 +791,16 @@ def test_the_run_was_incremental_with_the_lookback_window(runs):
     )
     for feed in ("line", "line_send_log", "sendgrid", "twilio"):
         assert f"source_name = '{feed}'" not in pairs
+    # the occurrences saved every event feed's latest load too (__loaded), which their next
+    # run's watermarks are read from instead of a scan of the whole table
+    assert warehouse.query(
+        "select source_name, _loaded_at from intermediate.int_identifiers_unioned__loaded "
+        "order by source_name"
+    ) == warehouse.query(
+        "select source_name, max(_loaded_at) from intermediate.int_identifiers_unioned "
+        f"where source_name in ({', '.join(repr(feed) for feed in EVENT_FEEDS)}) "
+        "group by source_name order by source_name"
+    )
     # within the lookback, a model re-derives only from the day before the earliest day of the
     # rows its sources staged in this run: chats got the day's messages, web sessions also the
     # late GA4 events dated two days back (the stream above reaches the Twilio re-export)

@@ -25,9 +25,10 @@
     - the event feeds (macro identity_event_feeds: ga4, line, line_send_log, twilio, sendgrid,
       meta, consent, hubspot, inbox, shopify, pos: incremental staging tables that replace a
       record's rows together, with the delivery's _loaded_at): the records staged after the
-      latest _loaded_at this table holds for the feed. For the export feeds hubspot, inbox,
-      shopify and pos (macro identity_export_feeds: rows of snapshot exports, which may
-      re-export records unchanged) the pre-hook derives those records into a temp table and
+      latest _loaded_at this table held for the feed at its last run (saved by the post-hook
+      in __loaded: the pre-hook does not scan the table's column, 0.36 s at 1M customers).
+      For the export feeds hubspot, inbox, shopify and pos (macro identity_export_feeds:
+      rows of snapshot exports, which may re-export records unchanged) the pre-hook derives those records into a temp table and
       diffs them with what this table holds for them (as below): only the changed ones are
       replaced, the others take the new _loaded_at; and it drops the export records this table
       holds and staging no longer does (an erasure deleted them);
