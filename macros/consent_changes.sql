@@ -57,19 +57,31 @@
     {%- set consent_events = ref('stg_consent__events') -%}
     {%- set customers = ref('int_customers_stitched') -%}
     {%- set temp_prefix = 'temp.' ~ this.identifier -%}
+    {#- the watermark as a constant, so that zone maps skip the consent events staged before it
+        (a scalar subquery read every row's _loaded_at) -#}
+    {%- set watermark = run_query(
+        'select cast(max(_loaded_at) as varchar) from ' ~ saved_events
+    ).columns[0].values()[0] or '1900-01-01' %}
     create or replace temp table {{ this.identifier }}__new_events as
     select
         consent_event_id,
         {{ omnichannel.identifier_key('subject_type', 'subject_hash') }} as identifier_key
     from {{ consent_events }}
-    where _loaded_at > (
-        select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp))
-        from {{ saved_events }}
-    );
+    where _loaded_at > cast('{{ watermark }}' as {{ api.Column.translate_type('timestamp') }});
 
     create or replace temp table {{ this.identifier }}__moved_subjects as
     {{ omnichannel.identity_tail_logged_keys(
         change_log, [omnichannel.consent_changes_customers_log()]) }};
+
+    {#- the events derived again: the new ones and every event of a moved subject (__events
+        holds each event staged before the watermark). Each lookup on one column, so that
+        DuckDB filters the scan with it: `a in (...) or b in (...)` is a mark join over every
+        row, and matched the subjects on a key concatenated for every consent event. -#}
+    create or replace temp table {{ this.identifier }}__rederived as
+    select consent_event_id from {{ temp_prefix }}__new_events
+    union
+    select consent_event_id from {{ saved_events }}
+    where identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
 
     create or replace temp table {{ this.identifier }}__customers as
     with
@@ -80,9 +92,10 @@
     ),
     before as (
         select customer_id from {{ saved_events }}
-        where
-            consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
-            or identifier_key in (select identifier_key from subjects)
+        where consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
+        union all
+        select customer_id from {{ saved_events }}
+        where identifier_key in (select identifier_key from subjects)
     ),
     now as (
         select customer_id from {{ customers }}
@@ -93,16 +106,12 @@
     select customer_id from now where customer_id is not null;
 
     delete from {{ saved_events }}
-    where
-        consent_event_id in (select consent_event_id from {{ temp_prefix }}__new_events)
-        or identifier_key in (select record_key from {{ temp_prefix }}__moved_subjects);
+    where consent_event_id in (select consent_event_id from {{ temp_prefix }}__rederived);
     {#- the events filtered before the join with every stitched identifier: after it, the
         join read every consent event (1.3-1.5 s against 0.35-0.5 s at 1M customers) -#}
     insert into {{ saved_events }}
     {{ omnichannel.consent_changes_event_subjects(
-        'consent_event_id in (select consent_event_id from ' ~ temp_prefix ~ '__new_events)'
-        ~ ' or ' ~ omnichannel.identifier_key('subject_type', 'subject_hash')
-        ~ ' in (select record_key from ' ~ temp_prefix ~ '__moved_subjects)') }};
+        'consent_event_id in (select consent_event_id from ' ~ temp_prefix ~ '__rederived)') }};
 
     create or replace temp table {{ this.identifier }}__customer_events as
     select * from {{ consent_events }}
@@ -117,8 +126,8 @@
 
 {#- SQL: drop the temp tables of consent_changes_prepare (and `extra` suffixes of the model). -#}
 {% macro consent_changes_drop(extra=[]) -%}
-    {%- for suffix in ['new_events', 'moved_subjects', 'customers', 'customer_events',
-        'customer_subjects'] + extra %}
+    {%- for suffix in ['new_events', 'moved_subjects', 'rederived', 'customers',
+        'customer_events', 'customer_subjects'] + extra %}
         drop table if exists temp.{{ this.identifier }}__{{ suffix }};
     {%- endfor %}
 {%- endmacro %}
