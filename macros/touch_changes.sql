@@ -427,22 +427,27 @@
     {% else %}
         {%- set saved_from = run_query(
             'select min(occurred_date) from ' ~ saved_keyed).columns[0].values()[0] -%}
+        {#- one condition per statement: `a or b in (...)` is planned as a mark join over
+            every row, where a lone IN filters the scan (a Bloom filter) and a date range
+            skips row groups -#}
         delete from {{ saved_keyed }}
-        where
-            occurred_date < {{ next_start }}
-            or touchpoint_id in (
-                select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
-            );
+        where occurred_date < {{ next_start }};
+        delete from {{ saved_keyed }}
+        where touchpoint_id in (
+            select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
+        );
         insert into {{ saved_keyed }}
         select {{ saved_columns }} from {{ keyed }}
         where
             occurred_date >= {{ next_start }}
-            and (
-                touchpoint_id in (
-                    select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
-                )
-                or occurred_date < cast('{{ saved_from or '9999-12-31' }}' as date)
-            );
+            and touchpoint_id in (
+                select touchpoint_id from {{ omnichannel.touch_changes_affected() }}
+            )
+        union
+        select {{ saved_columns }} from {{ keyed }}
+        where
+            occurred_date >= {{ next_start }}
+            and occurred_date < cast('{{ saved_from or '9999-12-31' }}' as date);
     {% endif %}
     {% if full %}
         create or replace table {{ saved_identifiers }} as
