@@ -24,6 +24,7 @@ identity tables (partition, component ids, customer ids) must hold the same rows
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
+from bench import statement_profile
 from orchestration.lib.sample import hold_back_day, last_day, move_files
 from tests.conftest import Workspace, copy_sample
 from tests.identity.dbt_project import Warehouse
@@ -317,9 +319,15 @@ def runs(sample_exports, tmp_path_factory):
     extras["identifier_customers_before"] = {
         model: _all_customers(warehouse, model) for model in IDENTIFIER_AGGREGATES
     }
+    # the warehouse the daily run starts from, for the statement replay's test
+    extras["before_daily"] = ws.root / "before_daily" / "warehouse.duckdb"
+    extras["before_daily"].parent.mkdir()
+    shutil.copy(ws.warehouse, extras["before_daily"])
     extras["daily_log"] = warehouse.dbt(
         "run", vars={**VARS, "incremental_lookback_days": lookback}
     ).stdout
+    dbt_log = warehouse.path.parent / "logs" / "dbt.log"
+    extras["daily_invocation"] = len(statement_profile.invocations(dbt_log)) - 1
 
     reference.dbt(
         "build",
@@ -927,6 +935,26 @@ def test_redelivered_events_stay_deduplicated_across_batches(runs):
         con.close()
     assert from_reexport == len(sids)
     assert redeliveries == 0
+
+
+def test_a_statement_replay_of_the_daily_run_leaves_what_the_run_left(runs):
+    """bench/statement_profile.py replays the daily run's logged SQL one statement at a time on
+    the warehouse as it was before the run: nothing fails, every model the run built is timed,
+    each hook split into its statements, and the replay leaves the marts and incremental models
+    the run left, so its figures are those of the run's own work."""
+    _, warehouse, reference, _, extras, *_ = runs
+    dbt_log = warehouse.path.parent / "logs" / "dbt.log"
+    sent = statement_profile.statements(dbt_log, extras["daily_invocation"])
+    profile = statement_profile.replay(sent, extras["before_daily"], progress=False)
+    assert [piece.error for piece in profile.errors] == []
+    run_results = json.loads((warehouse.path.parent / "target" / "run_results.json").read_text())
+    built = {result["unique_id"] for result in run_results["results"]}
+    assert len(built) > 50 and built <= set(profile.by_node())
+    # a pre-hook logged as one statement is replayed as each of its statements
+    pieces = [p for p in profile.pieces if p.node == "model.omnichannel.int_identifiers_unioned"]
+    assert len(pieces) > len({p.statement for p in pieces})
+    marts = [f"marts.{name}" for name in tables(reference.path, "marts")]
+    assert differences(extras["before_daily"], warehouse.path, marts + INCREMENTAL_MODELS) == {}
 
 
 def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
