@@ -93,20 +93,21 @@
     (`occurrences`) into the current model's state table <model>__loaded (source_name,
     _loaded_at), which its next run's watermarks are read from instead of a scan of its table
     (identifiers_unioned_watermarks_save, identifiers_unioned_watermark_literals). Rendered in
-    a post-hook, before it runs: an incremental run that follows the saved table reads only
-    the occurrences staged after the watermarks it started from (the same constants as the
-    model's select; zone maps skip the row groups loaded before them) and keeps the larger of
-    the two per feed; a full build, a missing table or a run that found the full marker reads
-    every feed's occurrences once. A watermark never goes back: an erasure that deletes a
-    feed's latest occurrences leaves it where it was, which only spares the next run records it
-    already derived.
+    a post-hook, before it runs. An incremental run that follows the saved table keeps the
+    larger of the saved value and the latest of the occurrences this run wrote: `written` (a
+    select of source_name, _loaded_at) when given, else those loaded after the watermarks it
+    started from (the same constants as the model's select; zone maps skip the row groups
+    loaded before them). A full build, a missing table or a run that found the full marker
+    reads every feed's occurrences once. A watermark never goes back: an erasure that deletes
+    a feed's latest occurrences leaves it where it was, which only spares the next run records
+    it already derived.
 -#}
-{% macro identifiers_unioned_loaded_save(occurrences, feeds) -%}
+{% macro identifiers_unioned_loaded_save(occurrences, feeds, written=none) -%}
     {%- set loaded = omnichannel.touch_changes_state(this, 'loaded') -%}
     {%- set follow = is_incremental() and omnichannel.touch_changes_exist([loaded])
         and not omnichannel.identity_changes_was_full() -%}
     {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(feeds, loaded)
-        if follow else {} %}
+        if follow and written is none else {} %}
     create or replace table {{ loaded }} as
     select source_name, max(_loaded_at) as _loaded_at
     from (
@@ -114,17 +115,22 @@
             select source_name, _loaded_at from {{ loaded }}
             union all
         {%- endif %}
-        {%- for feed in feeds %}
-            {% if not loop.first %}union all{% endif %}
-            select source_name, max(_loaded_at) as _loaded_at
-            from {{ occurrences }}
-            where
-                source_name = '{{ feed }}'
-                {%- if follow %}
-                    and _loaded_at > {{ watermarks[feed] }}
-                {%- endif %}
-            group by source_name
-        {%- endfor %}
+        {%- if follow and written is not none %}
+            select source_name, _loaded_at from ({{ written }}) as written
+            where source_name in ('{{ feeds | join("', '") }}')
+        {%- else %}
+            {%- for feed in feeds %}
+                {% if not loop.first %}union all{% endif %}
+                select source_name, max(_loaded_at) as _loaded_at
+                from {{ occurrences }}
+                where
+                    source_name = '{{ feed }}'
+                    {%- if follow %}
+                        and _loaded_at > {{ watermarks[feed] }}
+                    {%- endif %}
+                group by source_name
+            {%- endfor %}
+        {%- endif %}
     ) as watermarks
     group by source_name;
 {%- endmacro %}
