@@ -23,7 +23,8 @@ Prints the slowest statements and every model's replayed seconds beside the seco
 for it; --out writes the whole profile as JSON. Statements run one after the other (DuckDB's
 own threads, 2 here, still apply), so a statement's replayed time is its cost alone, without
 the other dbt thread's load; the page cache is as the copy left it unless --drop-caches (root)
-empties it first. Checkpoints land where the replay's commits cross DuckDB's WAL threshold
+empties it first. Seeds cannot be replayed (dbt logs their loads abbreviated): replay `dbt
+run` invocations. Checkpoints land where the replay's commits cross DuckDB's WAL threshold
 (16 MiB), which need not be where the run's did.
 """
 
@@ -99,17 +100,19 @@ def invocations(log: Path) -> list[list[Statement]]:
     line times it), and where dbt closed a connection."""
     runs: list[list[Statement]] = []
     open_sql: dict[str, tuple[str, list[str]]] = {}
-    last_thread: str | None = None
+    # the lines after a log line continue its message: the SQL of an "On <node>:" line, else
+    # some other message of several lines (dbt's "Creating schema ..."), which is no SQL
+    continued: list[str] | None = None
     with log.open(encoding="utf-8", errors="replace") as lines:
         for raw in lines:
             line = raw.rstrip("\n")
             match = LINE.match(line)
             if not match:
-                if last_thread in open_sql:
-                    open_sql[last_thread][1].append(line)
+                if continued is not None:
+                    continued.append(line)
                 continue
             thread, message = match["thread"], match["msg"]
-            last_thread = thread
+            continued = None
             if message.startswith(INVOCATION):
                 runs.append([])
                 open_sql.clear()
@@ -118,6 +121,7 @@ def invocations(log: Path) -> list[list[Statement]]:
                     runs[-1].append(Statement(sent["node"], "", 0.0, close=True))
                 else:
                     open_sql[thread] = (sent["node"], [sent["sql"]])
+                    continued = open_sql[thread][1]
             elif (status := STATUS.match(message)) and thread in open_sql and runs:
                 node, sql = open_sql.pop(thread)
                 runs[-1].append(Statement(node, "\n".join(sql), float(status["seconds"])))

@@ -486,16 +486,17 @@
         {{ log(this.identifier ~ ': ' ~ ('every link record derived again' if listed[0]
             else 'link records derived again: ' ~ listed[1]), info=True) }}
     {%- endif -%}
+    {%- set inserted = omnichannel.incremental_new_rows(
+        'select held.* from ' ~ this ~ ' as held inner join ' ~ affected ~ ' as affected'
+        ~ ' on held.source_name = affected.source_name'
+        ~ ' and held.record_key = affected.record_key') -%}
     {#- what this run wrote: the rows it inserted, and the export records staged again
         unchanged, which the pre-hook gave their new _loaded_at (an update widens the zone maps
         of row groups all over the table, so a filter on _loaded_at could not skip them) -#}
     {{ omnichannel.identifiers_unioned_loaded_save(
         this, omnichannel.identity_event_feeds().keys() | sort,
-        'select source_name, _loaded_at from ' ~ omnichannel.incremental_new_rows(
-            'select held.* from ' ~ this ~ ' as held inner join ' ~ affected ~ ' as affected'
-            ~ ' on held.source_name = affected.source_name'
-            ~ ' and held.record_key = affected.record_key')
-        ~ ' as inserted union all select source_name, _loaded_at from '
+        'select source_name, _loaded_at from ' ~ inserted ~ ' as inserted'
+        ~ ' union all select source_name, _loaded_at from '
         ~ omnichannel.identity_changes_temp('export_now')) }}
     {{ omnichannel.identity_changes_log(
         change_log, full,
@@ -509,11 +510,7 @@
             omnichannel.identity_changes_temp('removed'),
             omnichannel.identity_changes_temp('watermarks')],
         'select inserted.source_name, inserted.record_key, inserted.identifier_key from '
-        ~ omnichannel.incremental_new_rows(
-            'select held.* from ' ~ this ~ ' as held inner join ' ~ affected ~ ' as affected'
-            ~ ' on held.source_name = affected.source_name'
-            ~ ' and held.record_key = affected.record_key')
-        ~ ' as inserted') }}
+        ~ inserted ~ ' as inserted') }}
 {%- endmacro %}
 
 {#-
