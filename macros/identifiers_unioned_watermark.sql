@@ -89,59 +89,46 @@
 {%- endmacro %}
 
 {#-
-    SQL: save the latest _loaded_at of each of `feeds` in int_identifiers_unioned
-    (`occurrences`) into the current model's state table <model>__loaded (source_name,
-    _loaded_at), which its next run's watermarks are read from instead of a scan of its table
-    (identifiers_unioned_watermarks_save, identifiers_unioned_watermark_literals). Rendered in
-    a post-hook, before it runs. An incremental run that follows the saved table keeps the
-    larger of the saved value and the latest of the occurrences this run wrote: `written` (a
-    select of source_name, _loaded_at) when given, else those loaded after the watermarks it
-    started from (the same constants as the model's select; zone maps skip the row groups
-    loaded before them). A full build, a missing table or a run that found the full marker
-    reads every feed's occurrences once. A watermark never goes back: an erasure that deletes
-    a feed's latest occurrences leaves it where it was, which only spares the next run records
-    it already derived.
+    int_identifiers_unioned, post-hook SQL (rendered before it runs): save each event feed's
+    latest _loaded_at in its state table __loaded (source_name, _loaded_at), which its next
+    run's watermarks are read from instead of a scan of the table
+    (identifiers_unioned_watermarks_save), and which int_identifier_pairs copies
+    (identifier_pairs_finish). An incremental run that follows the saved table keeps the larger
+    of the saved value and the latest of what the run wrote (`written`: a select of
+    source_name, _loaded_at); a full build, a missing table or a run that found the full marker
+    reads every feed's occurrences once. A watermark never goes back: an erasure that deletes a
+    feed's latest occurrences leaves it where it was, which only spares the next run records it
+    already derived.
 -#}
-{% macro identifiers_unioned_loaded_save(occurrences, feeds, written=none) -%}
+{% macro identifiers_unioned_loaded_save(feeds, written) -%}
     {%- set loaded = omnichannel.touch_changes_state(this, 'loaded') -%}
     {%- set follow = is_incremental() and omnichannel.touch_changes_exist([loaded])
-        and not omnichannel.identity_changes_was_full() -%}
-    {%- set watermarks = omnichannel.identifiers_unioned_watermark_literals(feeds, loaded)
-        if follow and written is none else {} %}
+        and not omnichannel.identity_changes_was_full() %}
     create or replace table {{ loaded }} as
     select source_name, max(_loaded_at) as _loaded_at
     from (
         {%- if follow %}
             select source_name, _loaded_at from {{ loaded }}
             union all
-        {%- endif %}
-        {%- if follow and written is not none %}
             select source_name, _loaded_at from ({{ written }}) as written
-            where source_name in ('{{ feeds | join("', '") }}')
         {%- else %}
-            {%- for feed in feeds %}
-                {% if not loop.first %}union all{% endif %}
-                select source_name, max(_loaded_at) as _loaded_at
-                from {{ occurrences }}
-                where
-                    source_name = '{{ feed }}'
-                    {%- if follow %}
-                        and _loaded_at > {{ watermarks[feed] }}
-                    {%- endif %}
-                group by source_name
-            {%- endfor %}
+            select source_name, _loaded_at from {{ this }}
         {%- endif %}
     ) as watermarks
+    where source_name in ('{{ feeds | join("', '") }}')
     group by source_name;
 {%- endmacro %}
 
 {#-
     int_identifier_pairs, post-hook: save each pairing feed's latest _loaded_at in
-    int_identifiers_unioned (__loaded, identifiers_unioned_loaded_save). A feed's records that
-    make no pair (consent events, Meta messages: one identifier each) leave no row in the
-    table to hold its watermark, so without it every run read all their occurrences again
-    (1.96M and 0.31M at 1M customers) and self-joined them for nothing. With the var off the
-    table is dropped.
+    int_identifiers_unioned (its own __loaded, which its next run's watermarks are read from),
+    copied from int_identifiers_unioned's __loaded (identifiers_unioned_loaded_save), which
+    holds it for every event feed as of that model's latest run: this model has just read every
+    occurrence up to it. A feed's records that make no pair (consent events, Meta messages: one
+    identifier each) leave no row in the table to hold its watermark, so without it every run
+    read all their occurrences again (1.96M and 0.31M at 1M customers) and self-joined them for
+    nothing. Without that table (a warehouse built before it) the occurrences are read once.
+    With the var off the table is dropped.
 -#}
 {% macro identifier_pairs_finish(pairing_feeds) -%}
     {%- if not execute -%}
@@ -152,7 +139,13 @@
         {{ return(omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks'],
             state=[loaded])) }}
     {%- endif -%}
-    {{ omnichannel.identifiers_unioned_loaded_save(
-        ref('int_identifiers_unioned'), pairing_feeds.keys() | sort) }}
+    {%- set occurrences = ref('int_identifiers_unioned') -%}
+    {%- set occurrences_loaded = omnichannel.touch_changes_state(occurrences, 'loaded') %}
+    create or replace table {{ loaded }} as
+    select source_name, max(_loaded_at) as _loaded_at
+    from {{ occurrences_loaded if omnichannel.touch_changes_exist([occurrences_loaded])
+        else occurrences }}
+    where source_name in ('{{ pairing_feeds.keys() | sort | join("', '") }}')
+    group by source_name;
     {{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}
 {%- endmacro %}

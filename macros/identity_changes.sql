@@ -494,7 +494,7 @@
         unchanged, which the pre-hook gave their new _loaded_at (an update widens the zone maps
         of row groups all over the table, so a filter on _loaded_at could not skip them) -#}
     {{ omnichannel.identifiers_unioned_loaded_save(
-        this, omnichannel.identity_event_feeds().keys() | sort,
+        omnichannel.identity_event_feeds().keys() | sort,
         'select source_name, _loaded_at from ' ~ inserted ~ ' as inserted'
         ~ ' union all select source_name, _loaded_at from '
         ~ omnichannel.identity_changes_temp('export_now')) }}
