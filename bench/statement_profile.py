@@ -13,8 +13,8 @@ they finished, on a copy of the warehouse as it was before that invocation
 one statement at a time (DuckDB's own parser splits a hook into its statements), each of dbt's
 connections (one per model or task, until dbt logs its Close) on a DuckDB connection of its own
 (its temp tables and its BEGIN / COMMIT as dbt ran them), and times each. The copy is changed: it
-ends as the invocation left the warehouse (tests/incremental checks that the replayed daily run
-leaves the marts and incremental models the real one left).
+ends as the invocation left the warehouse up to the limit below (tests/incremental checks the
+staged tables, the keyed touch stream and the identity models up to the graph's edges).
 
     python bench/statement_profile.py LOG WAREHOUSE_COPY [--invocation -1] [--top 40]
         [--out PROFILE.json] [--drop-caches] [--memory-limit 6GB]
@@ -23,9 +23,13 @@ Prints the slowest statements and every model's replayed seconds beside the seco
 for it; --out writes the whole profile as JSON. Statements run one after the other (DuckDB's
 own threads, 2 here, still apply), so a statement's replayed time is its cost alone, without
 the other dbt thread's load; the page cache is as the copy left it unless --drop-caches (root)
-empties it first. Seeds cannot be replayed (dbt logs their loads abbreviated): replay `dbt
-run` invocations. Checkpoints land where the replay's commits cross DuckDB's WAL threshold
-(16 MiB), which need not be where the run's did.
+empties it first. What dbt decided from query results while it rendered (a loop that ran until
+a count reached zero) is replayed as logged: int_identity_components clusters in rounds on nodes
+numbered in scan order (row_number() over ()), so its replay may stop before its graph is
+contracted and leave other labels, and the models after it other rows (the statements, and so
+the figures, are still the run's). Seeds cannot be replayed (dbt logs their loads
+abbreviated): replay `dbt run` invocations. Checkpoints land where the replay's commits cross
+DuckDB's WAL threshold (16 MiB), which need not be where the run's did.
 """
 
 from __future__ import annotations
