@@ -30,6 +30,14 @@ contracted and leave other labels, and the models after it other rows (the state
 the figures, are still the run's). Seeds cannot be replayed (dbt logs their loads
 abbreviated): replay `dbt run` invocations. Checkpoints land where the replay's commits cross
 DuckDB's WAL threshold (16 MiB), which need not be where the run's did.
+
+The incremental models stamp what they log with the run's start (touch_changes_stamp) and
+follow their producers' logs from their own latest stamp on. A copy made by another run (of the
+same commit and data: a 1M warehouse has no room for a second copy, see the README) holds
+stamps of that run, later than the logged run's: replayed as logged, the consumers would find
+no change newer than their own and do nothing. `--restamp` (the default when the copy's latest
+stamp is not older than the log's) replaces the logged run's stamp, found in the run markers its
+change logs append, by the present time, in every statement.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -52,6 +61,11 @@ LINE = re.compile(
 SENT = re.compile(r"^On (?P<node>[\w.]+): (?P<sql>.*)$", re.S)
 STATUS = re.compile(r"^SQL status: .* in (?P<seconds>[\d.]+) seconds$")
 INVOCATION = "Running with dbt="
+#: The run marker a change log appends (macro touch_changes_log): the run's start, microseconds.
+RUN_MARKER = re.compile(
+    r"values \(null, false, cast\("
+    r"'(?P<stamp>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})' as timestamp\)\)"
+)
 
 
 @dataclass
@@ -141,6 +155,48 @@ def statements(log: Path, invocation: int = -1) -> list[Statement]:
         return runs[invocation]
     except IndexError:
         raise ValueError(f"{log}: invocation {invocation} of {len(runs)}") from None
+
+
+def run_stamp(sent: list[Statement]) -> str | None:
+    """The run's start as the invocation's change logs stamped it (None: no run marker)."""
+    found = {m["stamp"] for statement in sent for m in RUN_MARKER.finditer(statement.sql)}
+    if len(found) > 1:
+        raise ValueError(f"several run stamps in one invocation: {sorted(found)}")
+    return found.pop() if found else None
+
+
+def restamp(sent: list[Statement], stamp: datetime | None = None) -> list[Statement]:
+    """`sent` with the run's stamp (run_stamp; to the microsecond, and to the second as
+    int_customer_id_assignments' assigned_at) replaced by `stamp` (default: now, UTC)."""
+    old = run_stamp(sent)
+    if old is None:
+        return sent
+    new = (stamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    pairs = [(f"'{old}'", f"'{new}'"), (f"'{old[:19]}'", f"'{new[:19]}'")]
+    result = []
+    for statement in sent:
+        sql = statement.sql
+        for before, after in pairs:
+            sql = sql.replace(before, after)
+        result.append(Statement(statement.node, sql, statement.logged_seconds, statement.close))
+    return result
+
+
+def latest_stamp(warehouse: Path) -> datetime | None:
+    """The latest stamp of the copy's change logs (tables <model>__changes)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        logs = con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " where ends_with(table_name, '__changes')"
+        ).fetchall()
+        stamps = [
+            con.execute(f'select max(changed_at) from "{schema}"."{table}"').fetchone()[0]
+            for schema, table in logs
+        ]
+    finally:
+        con.close()
+    return max((s for s in stamps if s is not None), default=None)
 
 
 def catalog_of(sent: list[Statement]) -> str:
@@ -265,11 +321,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the profile as JSON")
     parser.add_argument("--drop-caches", action="store_true", help="empty the page cache first")
     parser.add_argument("--memory-limit", help="DuckDB's memory_limit (as OMNI_DBT_MEMORY_LIMIT)")
+    parser.add_argument(
+        "--restamp",
+        action=argparse.BooleanOptionalAction,
+        help="replace the run's stamp by now (default: when the copy holds a stamp as late)",
+    )
     args = parser.parse_args(argv)
     for path in (args.log, args.warehouse):
         if not path.is_file():
             parser.error(f"{path}: no such file")
     sent = statements(args.log, args.invocation)
+    logged, latest = run_stamp(sent), latest_stamp(args.warehouse)
+    if args.restamp is None:
+        args.restamp = bool(logged and latest and latest >= datetime.fromisoformat(logged))
+    if args.restamp:
+        print(f"run stamp {logged} replaced by now (the copy's latest stamp: {latest})")
+        sent = restamp(sent)
     if args.drop_caches:
         drop_caches()
     profile = replay(sent, args.warehouse, args.memory_limit)

@@ -937,7 +937,7 @@ def test_redelivered_events_stay_deduplicated_across_batches(runs):
     assert redeliveries == 0
 
 
-def test_a_statement_replay_of_the_daily_run_leaves_what_the_run_left(runs):
+def test_a_statement_replay_of_the_daily_run_leaves_what_the_run_left(runs, tmp_path):
     """bench/statement_profile.py replays the daily run's logged SQL one statement at a time on
     the warehouse as it was before the run: nothing fails, every model the run built is timed,
     each hook split into its statements, and the replay leaves the staged tables, the keyed touch
@@ -946,9 +946,9 @@ def test_a_statement_replay_of_the_daily_run_leaves_what_the_run_left(runs):
     how many rounds to cluster (a query per round) on nodes numbered in scan order, which the
     replay repeats as logged on a numbering that may differ (bench/statement_profile.py)."""
     _, warehouse, reference, _, extras, *_ = runs
-    dbt_log = warehouse.path.parent / "logs" / "dbt.log"
-    sent = statement_profile.statements(dbt_log, extras["daily_invocation"])
-    profile = statement_profile.replay(sent, extras["before_daily"], progress=False)
+    sent = _daily_statements(warehouse, extras)
+    copy = shutil.copy(extras["before_daily"], tmp_path / "warehouse.duckdb")
+    profile = statement_profile.replay(sent, copy, progress=False)
     assert [piece.error for piece in profile.errors] == []
     run_results = json.loads((warehouse.path.parent / "target" / "run_results.json").read_text())
     built = {result["unique_id"] for result in run_results["results"]}
@@ -956,11 +956,63 @@ def test_a_statement_replay_of_the_daily_run_leaves_what_the_run_left(runs):
     # a pre-hook logged as one statement is replayed as each of its statements
     pieces = [p for p in profile.pieces if p.node == "model.omnichannel.int_identifiers_unioned"]
     assert len(pieces) > len({p.statement for p in pieces})
+    assert differences(copy, warehouse.path, _replayable(reference)) == {}
+
+
+def _daily_statements(warehouse, extras):
+    dbt_log = warehouse.path.parent / "logs" / "dbt.log"
+    return statement_profile.statements(dbt_log, extras["daily_invocation"])
+
+
+def _replayable(reference):
+    """What a replay leaves as the run did: the staged tables, the keyed touch stream and the
+    identity models up to the graph's edges."""
     staged = [f"staging.{name}" for name in tables(reference.path, "staging")]
     upstream = IDENTITY_MODELS[: IDENTITY_MODELS.index("intermediate.int_identity_components")]
     assert len(staged) > 10 and "intermediate.int_identity_edges" in upstream
-    compared = [*staged, "intermediate.int_touchpoints_keyed", *upstream]
-    assert differences(extras["before_daily"], warehouse.path, compared) == {}
+    return [*staged, "intermediate.int_touchpoints_keyed", *upstream]
+
+
+def test_a_replay_on_a_later_runs_copy_follows_the_change_logs_once_restamped(runs, tmp_path):
+    """At 1M customers there is no room for a copy of the warehouse before the very run whose
+    log is replayed: it comes from another run of the same commit and data, whose change logs
+    hold later stamps than the logged run's. Simulated here by moving every stamp of the copy
+    an hour past the logged run's. Replayed as logged, the identity models find no logged change
+    newer than their own latest and leave other rows than the run; restamped
+    (statement_profile.restamp, --restamp), the replay leaves what the run left."""
+    _, warehouse, reference, _, extras, *_ = runs
+    sent = _daily_statements(warehouse, extras)
+    logged = statement_profile.run_stamp(sent)
+    stamp = datetime.fromisoformat(logged)
+    later = shutil.copy(extras["before_daily"], tmp_path / "later.duckdb")
+    con = duckdb.connect(str(later))
+    stamped = con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns()"
+        " where column_name in ('changed_at', 'recorded_at')"
+    ).fetchall()
+    latest = max(
+        con.execute(f'select max("{column}") from "{schema}"."{table}"').fetchone()[0]
+        for schema, table, column in stamped
+    )
+    assert latest < stamp
+    shift = stamp - latest + timedelta(hours=1)
+    for schema, table, column in stamped:
+        con.execute(f'update "{schema}"."{table}" set "{column}" = "{column}" + ?', [shift])
+    con.close()
+    assert statement_profile.latest_stamp(later) == stamp + timedelta(hours=1)
+    as_logged = shutil.copy(later, tmp_path / "as_logged.duckdb")
+    compared = _replayable(reference)
+
+    statement_profile.replay(sent, as_logged, progress=False)
+    assert "intermediate.int_identity_edges" in differences(as_logged, warehouse.path, compared)
+
+    restamped = statement_profile.restamp(sent, stamp + timedelta(hours=2))
+    assert not any(logged[:19] in statement.sql for statement in restamped)
+    new_stamp = (stamp + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert sum(new_stamp in statement.sql for statement in restamped) > 10
+    profile = statement_profile.replay(restamped, later, progress=False)
+    assert [piece.error for piece in profile.errors] == []
+    assert differences(later, warehouse.path, compared) == {}
 
 
 def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
