@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     logged, latest = run_stamp(sent), latest_stamp(args.warehouse)
     if args.restamp is None:
         args.restamp = bool(logged and latest and latest >= datetime.fromisoformat(logged))
-    if args.restamp:
+    if args.restamp and logged:
         print(f"run stamp {logged} replaced by now (the copy's latest stamp: {latest})")
         sent = restamp(sent)
     if args.drop_caches:

@@ -973,13 +973,16 @@ def _replayable(reference):
     return [*staged, "intermediate.int_touchpoints_keyed", *upstream]
 
 
-def test_a_replay_on_a_later_runs_copy_follows_the_change_logs_once_restamped(runs, tmp_path):
+def test_a_replay_on_a_later_runs_copy_follows_the_change_logs_once_restamped(
+    runs, tmp_path, capsys
+):
     """At 1M customers there is no room for a copy of the warehouse before the very run whose
     log is replayed: it comes from another run of the same commit and data, whose change logs
     hold later stamps than the logged run's. Simulated here by moving every stamp of the copy
-    an hour past the logged run's. Replayed as logged, the identity models find no logged change
-    newer than their own latest and leave other rows than the run; restamped
-    (statement_profile.restamp, --restamp), the replay leaves what the run left."""
+    just past the logged run's. Replayed as logged, the identity models find no logged change
+    newer than their own latest and leave other rows than the run; through the command line,
+    which sees the copy's later stamp and replaces the logged one by the present time
+    (--restamp), the replay leaves what the run left."""
     _, warehouse, reference, _, extras, *_ = runs
     sent = _daily_statements(warehouse, extras)
     logged = statement_profile.run_stamp(sent)
@@ -995,23 +998,34 @@ def test_a_replay_on_a_later_runs_copy_follows_the_change_logs_once_restamped(ru
         for schema, table, column in stamped
     )
     assert latest < stamp
-    shift = stamp - latest + timedelta(hours=1)
+    shift = stamp - latest + timedelta(seconds=1)
     for schema, table, column in stamped:
         con.execute(f'update "{schema}"."{table}" set "{column}" = "{column}" + ?', [shift])
     con.close()
-    assert statement_profile.latest_stamp(later) == stamp + timedelta(hours=1)
+    assert statement_profile.latest_stamp(later) == stamp + timedelta(seconds=1)
     as_logged = shutil.copy(later, tmp_path / "as_logged.duckdb")
     compared = _replayable(reference)
 
     statement_profile.replay(sent, as_logged, progress=False)
     assert "intermediate.int_identity_edges" in differences(as_logged, warehouse.path, compared)
 
+    # every form of the stamp is replaced: to the microsecond and to the second
     restamped = statement_profile.restamp(sent, stamp + timedelta(hours=2))
     assert not any(logged[:19] in statement.sql for statement in restamped)
     new_stamp = (stamp + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
     assert sum(new_stamp in statement.sql for statement in restamped) > 10
-    profile = statement_profile.replay(restamped, later, progress=False)
-    assert [piece.error for piece in profile.errors] == []
+
+    dbt_log = warehouse.path.parent / "logs" / "dbt.log"
+    out = tmp_path / "profile.json"
+    invocation = str(extras["daily_invocation"])
+    assert (
+        statement_profile.main(
+            [str(dbt_log), str(later), "--invocation", invocation, "--out", str(out)]
+        )
+        == 0
+    )
+    assert f"run stamp {logged} replaced by now" in capsys.readouterr().out
+    assert "model.omnichannel.int_identity_edges" in json.loads(out.read_text())["by_node"]
     assert differences(later, warehouse.path, compared) == {}
 
 
