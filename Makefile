@@ -47,13 +47,13 @@ test-spark: install $(SPARK_VENV)/.installed  ## the sample on DuckDB and on loc
 		$(BIN)/python -m pytest tests/spark -p no:cacheprovider -rA
 
 lint: install  ## ruff and sqlfluff
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
 	@mkdir -p target  # the dbt templater opens a DuckDB file: give it a throwaway one
 	OMNI_PII_SALT=lint-salt OMNI_WAREHOUSE=target/lint.duckdb $(BIN)/sqlfluff lint models macros tests/dbt
 
 format: install  ## apply ruff format and sqlfluff fix
-	$(BIN)/ruff format orchestration tests
+	$(BIN)/ruff format orchestration tests bench
 	@mkdir -p target
 	OMNI_PII_SALT=lint-salt OMNI_WAREHOUSE=target/lint.duckdb $(BIN)/sqlfluff fix models macros tests/dbt
 
