@@ -17,19 +17,21 @@ ends as the invocation left the warehouse up to the limit below (tests/increment
 staged tables, the keyed touch stream and the identity models up to the graph's edges).
 
     python bench/statement_profile.py LOG WAREHOUSE_COPY [--invocation -1] [--top 40]
-        [--out PROFILE.json] [--drop-caches] [--memory-limit 6GB]
+        [--out PROFILE.json] [--drop-caches] [--memory-limit 6GB] [--restamp | --no-restamp]
 
 Prints the slowest statements and every model's replayed seconds beside the seconds dbt logged
-for it; --out writes the whole profile as JSON. Statements run one after the other (DuckDB's
-own threads, 2 here, still apply), so a statement's replayed time is its cost alone, without
-the other dbt thread's load; the page cache is as the copy left it unless --drop-caches (root)
-empties it first. What dbt decided from query results while it rendered (a loop that ran until
-a count reached zero) is replayed as logged: int_identity_components clusters in rounds on nodes
-numbered in scan order (row_number() over ()), so its replay may stop before its graph is
-contracted and leave other labels, and the models after it other rows (the statements, and so
-the figures, are still the run's). Seeds cannot be replayed (dbt logs their loads
-abbreviated): replay `dbt run` invocations. Checkpoints land where the replay's commits cross
-DuckDB's WAL threshold (16 MiB), which need not be where the run's did.
+for it; --out writes the whole profile as JSON. Statements run one after the other (DuckDB's own
+threads, 2 here, still apply), so a statement's replayed time is its cost alone, without the
+other dbt thread's load; the page cache is as the copy left it unless --drop-caches (root)
+empties it first. At 1M customers single statements vary 2x and more between replays of one log
+on equal copies (the chains' totals much less): compare chains, or repeat. What dbt decided from
+query results while it rendered (a loop that ran until a count reached zero) is replayed as
+logged: int_identity_components clusters in rounds on nodes numbered in scan order (row_number()
+over ()), so its replay may stop before its graph is contracted and leave other labels, and the
+models after it other rows (the statements, and so the figures, are still the run's). Seeds
+cannot be replayed (dbt logs their loads abbreviated): replay `dbt run` invocations. Checkpoints
+land where the replay's commits cross DuckDB's WAL threshold (16 MiB), which need not be where
+the run's did.
 
 The incremental models stamp what they log with the run's start (touch_changes_stamp) and
 follow their producers' logs from their own latest stamp on. A copy made by another run (of the
