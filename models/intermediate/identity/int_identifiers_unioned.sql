@@ -84,7 +84,8 @@ derived as (
             rederived.identifier_type,
             rederived.identifier_hash,
             rederived.seen_at,
-            rederived._loaded_at
+            rederived._loaded_at,
+            rederived.record_hash
         from rederived
         inner join {{ omnichannel.identity_changes_temp('affected') }} as affected
             on
