@@ -136,8 +136,8 @@
     {%- endif -%}
     {%- set loaded = omnichannel.touch_changes_state(this, 'loaded') -%}
     {%- if not omnichannel.identity_changes_enabled() -%}
-        {{ return(omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks'],
-            state=[loaded])) }}
+        {{ return(omnichannel.identity_changes_finish(
+            temp_suffixes=['affected', 'cleared', 'watermarks'], state=[loaded])) }}
     {%- endif -%}
     {%- set occurrences = ref('int_identifiers_unioned') -%}
     {%- set occurrences_loaded = omnichannel.touch_changes_state(occurrences, 'loaded') %}
@@ -147,5 +147,5 @@
         else occurrences }}
     where source_name in ('{{ pairing_feeds.keys() | sort | join("', '") }}')
     group by source_name;
-    {{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'watermarks']) }}
+    {{ omnichannel.identity_changes_finish(temp_suffixes=['affected', 'cleared', 'watermarks']) }}
 {%- endmacro %}

@@ -1037,20 +1037,26 @@ def _query(path, sql: str, params) -> list[tuple]:
         con.close()
 
 
-def _occurrences_run(runs, tmp_path, name: str, change: str, params=()) -> tuple:
-    """The daily run of int_identifiers_unioned (and the staging it reads) on a copy of the
-    warehouse before it, changed first by the SQL `change`: the copy and the run's output."""
+#: The identity tables a run finds the rows of the records it replaces in by record_hash.
+RECORD_TABLES = ("intermediate.int_identifiers_unioned", "intermediate.int_identifier_pairs")
+
+
+def _occurrences_run(runs, tmp_path, name: str, changes: list[str], params=()) -> tuple:
+    """The daily run of int_identifiers_unioned and int_identifier_pairs (and the staging they
+    read) on a copy of the warehouse before it, changed first by the SQL `changes`: the copy
+    and the run's output."""
     *_, extras, _, lookback = runs
     copy = Warehouse(tmp_path / name / "warehouse.duckdb")
     copy.path.parent.mkdir()
     shutil.copy(extras["before_daily"], copy.path)
     con = duckdb.connect(str(copy.path))
-    con.execute(change, list(params))
+    for change in changes:
+        con.execute(change, list(params))
     con.close()
     result = copy.dbt(
         "run",
         "--select",
-        "+int_identifiers_unioned",
+        "+int_identifier_pairs",
         vars={**VARS, "incremental_lookback_days": lookback},
     )
     return copy, result.stdout
@@ -1060,73 +1066,68 @@ def _occurrences_run(runs, tmp_path, name: str, change: str, params=()) -> tuple
     "name, change",
     [
         # a warehouse built before the column existed
-        ("without", "alter table intermediate.int_identifiers_unioned drop column record_hash"),
+        ("without", "alter table {} drop column record_hash"),
         # values DuckDB's hash() no longer gives (a release changed it)
-        ("stale", "update intermediate.int_identifiers_unioned set record_hash = record_hash // 2"),
+        ("stale", "update {} set record_hash = record_hash // 2"),
     ],
 )
 def test_a_missing_or_stale_record_hash_is_computed_again_before_the_run(
     runs, tmp_path, name, change
 ):
-    """int_identifiers_unioned finds the rows of the records it replaces by record_hash: a
-    table without the column, or with values hash() no longer gives, would leave the old rows
-    beside the new. Its pre-hook adds the column and computes it for every row, then the run
-    leaves what the daily run left."""
+    """int_identifiers_unioned and int_identifier_pairs find the rows of the records they
+    replace by record_hash: a table without the column, or with values hash() no longer gives,
+    would leave the old rows beside the new. Their pre-hooks add the column and compute it for
+    every row, then the run leaves what the daily run left."""
     warehouse = runs[1]
-    copy, out = _occurrences_run(runs, tmp_path, name, change)
-    assert "int_identifiers_unioned: computing record_hash for every row" in out
-    assert differences(copy.path, warehouse.path, ["intermediate.int_identifiers_unioned"]) == {}
+    copy, out = _occurrences_run(
+        runs, tmp_path, name, [change.format(table) for table in RECORD_TABLES]
+    )
+    for table in RECORD_TABLES:
+        assert f"{table.split('.')[1]}: computing record_hash for every row" in out
+    assert differences(copy.path, warehouse.path, list(RECORD_TABLES)) == {}
 
 
-def test_records_sharing_a_hash_keep_apart(runs, tmp_path):
+@pytest.mark.parametrize("table", RECORD_TABLES)
+def test_records_sharing_a_hash_keep_apart(runs, tmp_path, table):
     """Two records may share a record_hash: the rows of a record the run does not replace,
     given the hash of one it replaces, are found by the hash but kept (their strings are
     checked), and the replaced record's rows are replaced as in the daily run."""
     _, warehouse, _, _, extras, *_ = runs
     log = "intermediate.int_identifiers_unioned__changes"
+    logged = (
+        f"select source_name, record_key from {log} "
+        f"where changed_at = (select max(changed_at) from {log})"
+    )
+    # records the run replaced, and holds rows of
     replaced = warehouse.query(
-        f"select distinct source_name, record_key from {log} where record_key is not null "
-        f"and changed_at = (select max(changed_at) from {log})"
+        f"select distinct source_name, record_key from {table} "
+        f"where (source_name, record_key) in ({logged})"
     )
     assert replaced
     before = Warehouse(extras["before_daily"])
     # a record of the table's last rows (the pre-hook reads the first row's hash to see that
     # the values are current) the day does not replace
     last = before.query(
-        "select source_name, record_key from intermediate.int_identifiers_unioned "
-        "order by rowid desc limit 1000"
+        f"select source_name, record_key from {table} order by rowid desc limit 1000"
     )
-    kept = next(record for record in last if record not in set(replaced))
+    kept = next(record for record in last if record not in set(warehouse.query(logged)))
     replaced = replaced[0]
-    kept_rows = _query(
-        before.path,
-        "select count(*) from intermediate.int_identifiers_unioned "
-        "where source_name = ? and record_key = ?",
-        kept,
-    )[0][0]
+    count = f"select count(*) from {table} where source_name = ? and record_key = ?"
+    kept_rows = _query(before.path, count, kept)[0][0]
     assert kept_rows > 0
     copy, out = _occurrences_run(
         runs,
         tmp_path,
         "shared",
-        "update intermediate.int_identifiers_unioned set record_hash = hash(?, ?) "
-        "where source_name = ? and record_key = ?",
+        [f"update {table} set record_hash = hash(?, ?) where source_name = ? and record_key = ?"],
         [*replaced, *kept],
     )
     assert "computing record_hash" not in out
-    assert _query(
-        copy.path,
-        "select count(*) from intermediate.int_identifiers_unioned "
-        "where source_name = ? and record_key = ? and record_hash = hash(?, ?)",
-        [*kept, *replaced],
-    ) == [(kept_rows,)]
+    assert _query(copy.path, count + " and record_hash = hash(?, ?)", [*kept, *replaced]) == [
+        (kept_rows,)
+    ]
     assert (
-        differences(
-            copy.path,
-            warehouse.path,
-            ["intermediate.int_identifiers_unioned"],
-            frozenset({"record_hash"}),
-        )
+        differences(copy.path, warehouse.path, list(RECORD_TABLES), frozenset({"record_hash"}))
         == {}
     )
 

@@ -5,8 +5,7 @@
 {%- set snapshot_sources = omnichannel.identity_snapshot_sources(event_feeds) -%}
 {{ config(
     materialized='incremental' if omnichannel.identity_changes_enabled() else 'table',
-    incremental_strategy='delete+insert',
-    unique_key=['source_name', 'record_key'],
+    incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook="{{ omnichannel.identifier_pairs_prepare(" ~ pairing_feeds ~ ") }}",
     post_hook="{{ omnichannel.identifier_pairs_finish(" ~ pairing_feeds ~ ") }}",
@@ -24,10 +23,9 @@
     only where staged after the feed's watermark (the latest _loaded_at int_identifiers_unioned
     held for it at this model's last run, saved by the post-hook in __loaded: a feed whose
     records make no pair, consent or Meta, leaves no row here to hold it), and replace that
-    record's pairs (delete+insert on source_name, record_key; the pre-hook first drops the pairs
-    of every record staged again, in case its new copy carries fewer than two identifiers, and
-    those of the export records (HubSpot, inbox, Shopify, POS: macro identity_export_feeds)
-    staging no longer holds, erased). Feeds whose records carry a single identifier column
+    record's pairs (append: the pre-hook first drops the pairs of every record staged again,
+    found by record_hash, and those of the export records (HubSpot, inbox, Shopify, POS: macro
+    identity_export_feeds) staging no longer holds, erased). Feeds whose records carry a single identifier column
     (line, line_send_log, twilio, sendgrid: macro identity_occurrences) make no pair and are
     never read: with no pair to hold their watermark, they would otherwise be read whole on
     every run. The other sources
@@ -96,7 +94,10 @@ pairs as (
         -- as int_identity_edges always took it: the record's seen_at for identifier_key_a
         occurrence_a.seen_at,
         -- one staged row per event-feed record: both occurrences carry its load time
-        occurrence_a._loaded_at
+        occurrence_a._loaded_at,
+        -- the record's lookup hash (macro record_hash): the pre-hook finds the pairs of the
+        -- records it replaces by it
+        occurrence_a.record_hash
     from occurrences as occurrence_a
     inner join occurrences as occurrence_b
         on
