@@ -316,16 +316,14 @@
 
         {#- the export feeds' records staged after the watermark: their keys (a record that now
             yields no occurrence too) and occurrences -#}
+        {%- set staged_feeds = {} -%}
+        {%- set export_staged_feeds = {} -%}
+        {%- for feed, staged in event_feeds.items() -%}
+            {%- do (export_staged_feeds if feed in export_feeds else staged_feeds).update(
+                {feed: staged}) -%}
+        {%- endfor %}
         create or replace temp table {{ export_staged }} as
-        {%- for feed in export_feeds %}
-            {%- set model_name, key_column = event_feeds[feed] %}
-            {% if not loop.first %}union{% endif %}
-            select '{{ feed }}' as source_name, staged.{{ key_column }} as record_key
-            from {{ ref(model_name) }} as staged
-            where
-                staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
-                and staged.{{ key_column }} is not null
-        {%- endfor %};
+        {{ omnichannel.identity_feeds_staged_records(export_staged_feeds) }};
 
         create or replace temp table {{ export_now }} as
         {{ omnichannel.identity_occurrences_derived(export_entries, event_feeds, true) }};
@@ -370,15 +368,8 @@
         select source_name, record_key from changed
         union
         select source_name, record_key from export_changed
-        {%- for feed, (model_name, key_column) in event_feeds | dictsort
-            if feed not in export_feeds %}
-            union
-            select '{{ feed }}' as source_name, staged.{{ key_column }} as record_key
-            from {{ ref(model_name) }} as staged
-            where
-                staged._loaded_at > {{ omnichannel.identifiers_unioned_watermark(feed) }}
-                and staged.{{ key_column }} is not null
-        {%- endfor %}
+        union
+        {{ omnichannel.identity_feeds_staged_records(staged_feeds) }}
         union
         select source_name, record_key from {{ export_deleted }};
 
@@ -573,7 +564,7 @@
 
 {#-
     int_identifier_pairs, pre-hook. Incremental: delete the pairs of the event-feed records
-    staged again (identifiers_unioned_rebuilt_records), of the export feeds' records
+    staged again (identity_feeds_staged_records), of the export feeds' records
     (identity_export_feeds) staging no longer holds, and of the snapshot records
     int_identifiers_unioned logged since this model's last run (temp affected table); when it
     cannot follow the log, every snapshot record is affected (with the full marker). Their
@@ -620,7 +611,7 @@
         {%- set checked = omnichannel.identity_export_feeds()
             | select('in', pairing_feeds) | list %}
         create or replace temp table {{ cleared }} as
-        {{ omnichannel.identifiers_unioned_rebuilt_records(pairing_feeds) }}
+        {{ omnichannel.identity_feeds_staged_records(pairing_feeds) }}
         {%- for feed in checked %}
             {%- set model_name, key_column = pairing_feeds[feed] %}
             union all
