@@ -1041,7 +1041,7 @@ def _query(path, sql: str, params) -> list[tuple]:
 RECORD_TABLES = ("intermediate.int_identifiers_unioned", "intermediate.int_identifier_pairs")
 
 
-def _occurrences_run(runs, tmp_path, name: str, changes: list[str], params=()) -> tuple:
+def _record_tables_run(runs, tmp_path, name: str, changes: list[str], params=()) -> tuple:
     """The daily run of int_identifiers_unioned and int_identifier_pairs (and the staging they
     read) on a copy of the warehouse before it, changed first by the SQL `changes`: the copy
     and the run's output."""
@@ -1079,7 +1079,7 @@ def test_a_missing_or_stale_record_hash_is_computed_again_before_the_run(
     would leave the old rows beside the new. Their pre-hooks add the column and compute it for
     every row, then the run leaves what the daily run left."""
     warehouse = runs[1]
-    copy, out = _occurrences_run(
+    copy, out = _record_tables_run(
         runs, tmp_path, name, [change.format(table) for table in RECORD_TABLES]
     )
     for table in RECORD_TABLES:
@@ -1110,12 +1110,13 @@ def test_records_sharing_a_hash_keep_apart(runs, tmp_path, table):
     last = before.query(
         f"select source_name, record_key from {table} order by rowid desc limit 1000"
     )
-    kept = next(record for record in last if record not in set(warehouse.query(logged)))
+    logged_records = set(warehouse.query(logged))
+    kept = next(record for record in last if record not in logged_records)
     replaced = replaced[0]
     count = f"select count(*) from {table} where source_name = ? and record_key = ?"
     kept_rows = _query(before.path, count, kept)[0][0]
     assert kept_rows > 0
-    copy, out = _occurrences_run(
+    copy, out = _record_tables_run(
         runs,
         tmp_path,
         "shared",

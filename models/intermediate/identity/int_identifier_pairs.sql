@@ -25,8 +25,9 @@
     records make no pair, consent or Meta, leaves no row here to hold it), and replace that
     record's pairs (append: the pre-hook first drops the pairs of every record staged again,
     found by record_hash, and those of the export records (HubSpot, inbox, Shopify, POS: macro
-    identity_export_feeds) staging no longer holds, erased). Feeds whose records carry a single identifier column
-    (line, line_send_log, twilio, sendgrid: macro identity_occurrences) make no pair and are
+    identity_export_feeds) staging no longer holds, erased). Feeds whose records carry a
+    single identifier column (line, line_send_log, twilio, sendgrid: macro
+    identity_occurrences) make no pair and are
     never read: with no pair to hold their watermark, they would otherwise be read whole on
     every run. The other sources
     (the link records short_link and web_purchase) follow int_identifiers_unioned's change log
