@@ -100,8 +100,8 @@
 {#-
     SQL: one row per source x record x identifier of the occurrences in `relation` (a CTE or
     table with identity_occurrences_select's columns): its identifier_key, the first seen_at,
-    the latest _loaded_at and the record's record_hash; occurrences without a hash or a record
-    key left out. The rows of int_identifiers_unioned.
+    the latest _loaded_at, the record's record_hash and the key's key_hash; occurrences without
+    a hash or a record key left out. The rows of int_identifiers_unioned.
 -#}
 {% macro identity_occurrences_grouped(relation) -%}
     select
@@ -112,7 +112,9 @@
         identifier_hash,
         min(seen_at) as seen_at,
         max(_loaded_at) as _loaded_at,
-        {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash
+        {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash,
+        {{ omnichannel.key_hash(omnichannel.identifier_key('identifier_type', 'identifier_hash')) }}
+            as key_hash
     from {{ relation }}
     where identifier_hash is not null and record_key is not null
     group by source_name, record_key, identifier_type, identifier_hash
@@ -178,7 +180,9 @@
             identifier_hash,
             seen_at,
             _loaded_at,
-            {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash
+            {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash,
+            {{ omnichannel.key_hash(omnichannel.identifier_key('identifier_type', 'identifier_hash')) }}
+                as key_hash
         from (
             {{ omnichannel.identity_occurrences_select(
                 single, event_feeds, feed_filter, keys, relations) }}
@@ -289,7 +293,7 @@
     {#- the snapshot sources' staging models are tables (incremental), read once per
         identifier column -#}
     {% if is_incremental() %}
-        {{ omnichannel.record_hash_ensure() }}
+        {{ omnichannel.record_hash_ensure(['record_hash', 'key_hash']) }}
 
         {{ omnichannel.identifiers_unioned_watermarks_save(
             omnichannel.touch_changes_state(this, 'loaded')) }}
@@ -454,28 +458,63 @@
 {%- endmacro %}
 
 {#-
-    Incremental pre-hook SQL of int_identifiers_unioned and int_identifier_pairs: adds column
-    record_hash (macro record_hash) and fills it when the table lacks it (built before the
-    column existed) or its first row's value is no longer what hash() gives (DuckDB changed the
-    function between releases: the run would miss the rows of the records it replaces).
-    Nothing otherwise (one row read).
+    SQL: the occurrences (int_identifiers_unioned) of the keys in `keys` (a CTE or relation of
+    distinct identifier_key values), as identifier_key and `columns`. One scan of key_hash
+    (macro key_hash) finds them, and the key string comes from `keys`, not from the table: a
+    run's keys hold a few percent of the occurrences but fall in nearly every block of 2,048
+    rows, so fetching the table's strings of the rows found would read them all (1.6 GB at 1M
+    customers) - the scan alone reads 0.36 GB. Two keys sharing a hash would take each other's
+    occurrences: singular test assert_key_hashes_unique fails the build should two keys of the
+    table share one.
 -#}
-{% macro record_hash_ensure() -%}
-    {%- set expression = omnichannel.record_hash('source_name', 'record_key') -%}
+{% macro identity_occurrences_of_keys(keys, columns) -%}
+    select
+        listed.identifier_key
+        {%- for column in columns %},
+        held.{{ column }}
+        {%- endfor %}
+    from {{ ref('int_identifiers_unioned') }} as held
+    inner join (
+        select
+            identifier_key,
+            {{ omnichannel.key_hash('identifier_key') }} as key_hash
+        from {{ keys }}
+    ) as listed
+        on held.key_hash = listed.key_hash
+{%- endmacro %}
+
+{#-
+    Incremental pre-hook SQL of int_identifiers_unioned and int_identifier_pairs: adds each of
+    the lookup hashes `columns` (record_hash: macro record_hash; key_hash, key_hash_a,
+    key_hash_b: macro key_hash of identifier_key, identifier_key_a, identifier_key_b) and fills
+    it when the table lacks it (built before the column existed) or its first row's value is no
+    longer what hash() gives (DuckDB changed the function between releases: the run would miss
+    the rows it looks up). Nothing otherwise (one row read per column).
+-#}
+{% macro record_hash_ensure(columns=['record_hash']) -%}
+    {%- set expressions = {
+        'record_hash': omnichannel.record_hash('source_name', 'record_key'),
+        'key_hash': omnichannel.key_hash('identifier_key'),
+        'key_hash_a': omnichannel.key_hash('identifier_key_a'),
+        'key_hash_b': omnichannel.key_hash('identifier_key_b'),
+    } -%}
     {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name')
         | map('lower') | list -%}
-    {%- set stale = 'record_hash' not in names or run_query(
-        'select count(*) from (select record_hash, ' ~ expression ~ ' as now from ' ~ this
-        ~ ' limit 1) as first_row where first_row.record_hash is distinct from first_row.now'
-    ).columns[0].values()[0] > 0 -%}
-    {%- if stale -%}
-        {{ log(this.identifier ~ ': computing record_hash for every row (the column is new or'
-            ~ ' hash() changed)', info=True) }}
-        {% if 'record_hash' not in names %}
-            alter table {{ this }} add column record_hash ubigint;
-        {% endif %}
-        update {{ this }} set record_hash = {{ expression }};
-    {%- endif -%}
+    {%- for name in columns -%}
+        {%- set expression = expressions[name] -%}
+        {%- set stale = name not in names or run_query(
+            'select count(*) from (select ' ~ name ~ ' as held, ' ~ expression ~ ' as now from '
+            ~ this ~ ' limit 1) as first_row where first_row.held is distinct from first_row.now'
+        ).columns[0].values()[0] > 0 -%}
+        {%- if stale -%}
+            {{ log(this.identifier ~ ': computing ' ~ name ~ ' for every row (the column is new'
+                ~ ' or hash() changed)', info=True) }}
+            {% if name not in names %}
+                alter table {{ this }} add column {{ name }} ubigint;
+            {% endif %}
+            update {{ this }} set {{ name }} = {{ expression }};
+        {%- endif -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#-
@@ -584,7 +623,7 @@
     {%- set snapshot_sources = omnichannel.identity_snapshot_sources(
         omnichannel.identity_event_feeds()) -%}
     {% if is_incremental() %}
-        {{ omnichannel.record_hash_ensure() }}
+        {{ omnichannel.record_hash_ensure(['record_hash', 'key_hash_a', 'key_hash_b']) }}
 
         {{ omnichannel.identifiers_unioned_watermarks_save(
             omnichannel.touch_changes_state(this, 'loaded')) }}

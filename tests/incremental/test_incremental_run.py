@@ -1062,28 +1062,40 @@ def _record_tables_run(runs, tmp_path, name: str, changes: list[str], params=())
     return copy, result.stdout
 
 
+#: The lookup hashes of each record table (macros record_hash and key_hash).
+LOOKUP_HASHES = {
+    "intermediate.int_identifiers_unioned": ("record_hash", "key_hash"),
+    "intermediate.int_identifier_pairs": ("record_hash", "key_hash_a", "key_hash_b"),
+}
+
+
 @pytest.mark.parametrize(
     "name, change",
     [
-        # a warehouse built before the column existed
-        ("without", "alter table {} drop column record_hash"),
+        # a warehouse built before the columns existed
+        ("without", "alter table {table} drop column {column}"),
         # values DuckDB's hash() no longer gives (a release changed it)
-        ("stale", "update {} set record_hash = record_hash // 2"),
+        ("stale", "update {table} set {column} = {column} // 2"),
     ],
 )
 def test_a_missing_or_stale_record_hash_is_computed_again_before_the_run(
     runs, tmp_path, name, change
 ):
     """int_identifiers_unioned and int_identifier_pairs find the rows of the records they
-    replace by record_hash: a table without the column, or with values hash() no longer gives,
-    would leave the old rows beside the new. Their pre-hooks add the column and compute it for
-    every row, then the run leaves what the daily run left."""
+    replace by record_hash, and the occurrences and pairs of a run's keys are found by key
+    hashes: a table without a column, or with values hash() no longer gives, would leave the
+    old rows beside the new or miss occurrences. Their pre-hooks add the column and compute it
+    for every row (in the model's column order), then the run leaves what the daily run left."""
     warehouse = runs[1]
-    copy, out = _record_tables_run(
-        runs, tmp_path, name, [change.format(table) for table in RECORD_TABLES]
-    )
-    for table in RECORD_TABLES:
-        assert f"{table.split('.')[1]}: computing record_hash for every row" in out
+    changes = [
+        change.format(table=table, column=column)
+        for table, columns in LOOKUP_HASHES.items()
+        for column in columns
+    ]
+    copy, out = _record_tables_run(runs, tmp_path, name, changes)
+    for table, columns in LOOKUP_HASHES.items():
+        for column in columns:
+            assert f"{table.split('.')[1]}: computing {column} for every row" in out
     assert differences(copy.path, warehouse.path, list(RECORD_TABLES)) == {}
 
 
@@ -1164,3 +1176,34 @@ def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs
     )
     assert full == [(True,)]
     assert not differences(warehouse.path, reference.path, ["intermediate.int_touchpoints_unioned"])
+
+
+def test_keys_sharing_a_key_hash_fail_the_build(runs, tmp_path):
+    """The occurrences of a run's keys are found by key_hash and take the listed key's string,
+    so two keys sharing a hash would swap occurrences: the singular test
+    assert_key_hashes_unique passes on the daily run's warehouse and fails (one row per shared
+    hash) once two keys share one."""
+    *_, lookback = runs
+    warehouse = runs[1]
+    copy = Warehouse(tmp_path / "collision" / "warehouse.duckdb")
+    copy.path.parent.mkdir()
+    shutil.copy(warehouse.path, copy.path)
+    test_vars = {**VARS, "incremental_lookback_days": lookback}
+    select = ["test", "--select", "assert_key_hashes_unique"]
+    assert copy.dbt(*select, vars=test_vars).returncode == 0
+    con = duckdb.connect(str(copy.path))
+    first, second = con.execute(
+        "select distinct identifier_key from intermediate.int_identifiers_unioned "
+        "order by identifier_key limit 2"
+    ).fetchall()
+    # the second key's rows take the first key's hash
+    con.execute(
+        "update intermediate.int_identifiers_unioned set key_hash = ("
+        "select any_value(key_hash) from intermediate.int_identifiers_unioned "
+        "where identifier_key = ?) where identifier_key = ?",
+        [first[0], second[0]],
+    )
+    con.close()
+    failed = copy.dbt(*select, vars=test_vars, check=False)
+    assert failed.returncode == 1
+    assert "FAIL 1 assert_key_hashes_unique" in failed.stdout

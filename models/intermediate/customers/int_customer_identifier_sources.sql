@@ -24,14 +24,27 @@
 -#}
 with
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
-    {% if is_incremental() %}
-        where identifier_key in (
-            select record_key from {{ omnichannel.identity_changes_temp('affected') }}
-        )
-    {% endif %}
-),
+{% if is_incremental() %}
+
+    listed_keys as (
+        select distinct record_key as identifier_key
+        from {{ omnichannel.identity_changes_temp('affected') }}
+        where record_key is not null
+    ),
+
+    -- found by key_hash (macro identity_occurrences_of_keys): 0.05 s against 0.3 s on the key
+    -- at 100k customers
+    occurrences as (
+        {{ omnichannel.identity_occurrences_of_keys('listed_keys', ['source_name', 'seen_at']) }}
+    ),
+
+{% else %}
+
+    occurrences as (
+        select * from {{ ref('int_identifiers_unioned') }}
+    ),
+
+{% endif %}
 
 customers as (
     select * from {{ ref('int_customers_stitched') }}

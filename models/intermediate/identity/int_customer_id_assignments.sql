@@ -39,12 +39,25 @@ components as (
     {% endif %}
 ),
 
-occurrences as (
-    select * from {{ ref('int_identifiers_unioned') }}
-    {% if follow_state %}
-        where identifier_key in (select components.node from components)
-    {% endif %}
-),
+{% if follow_state %}
+
+    listed_nodes as (
+        select distinct node as identifier_key
+        from components
+    ),
+
+    -- found by key_hash (macro identity_occurrences_of_keys)
+    occurrences as (
+        {{ omnichannel.identity_occurrences_of_keys('listed_nodes', ['seen_at']) }}
+    ),
+
+{% else %}
+
+    occurrences as (
+        select * from {{ ref('int_identifiers_unioned') }}
+    ),
+
+{% endif %}
 
 first_seen as (
     select

@@ -98,7 +98,11 @@ pairs as (
         occurrence_a._loaded_at,
         -- the record's lookup hash (macro record_hash): the pre-hook finds the pairs of the
         -- records it replaces by it
-        occurrence_a.record_hash
+        occurrence_a.record_hash,
+        -- the keys' lookup hashes (macro key_hash): int_identifiers_excluded counts the
+        -- neighbours of a run's keys by them
+        occurrence_a.key_hash as key_hash_a,
+        occurrence_b.key_hash as key_hash_b
     from occurrences as occurrence_a
     inner join occurrences as occurrence_b
         on

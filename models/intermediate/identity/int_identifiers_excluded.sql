@@ -24,9 +24,11 @@
     pairs (an identifier's pairs change only with such a record of its own), and the logged keys
     on the junk list (a blocklist hit needs an occurrence), are derived again, their old rows
     deleted by the pre-hook; the keys whose exclusion flipped go to the change log
-    int_identifiers_excluded__changes (int_identity_edges follows it). A changed junk list or
-    rule var (__settings), a log it cannot follow, --full-refresh, the var off and Spark
-    rebuild it in full.
+    int_identifiers_excluded__changes (int_identity_edges follows it). The degrees of those keys
+    count distinct neighbours by key_hash (int_identifier_pairs' key_hash_a and key_hash_b,
+    macro key_hash), so a run reads two 8-byte columns of the pairs instead of their strings.
+    A changed junk list or rule var (__settings), a log it cannot follow, --full-refresh, the
+    var off and Spark rebuild it in full.
 -#}
 
 with
@@ -34,9 +36,12 @@ with
 pairs as (
     select * from {{ ref('int_identifier_pairs') }}
     {% if is_incremental() %}
-        where
-            {{ omnichannel.identity_tail_affects('identifier_key_a') }}
-            or {{ omnichannel.identity_tail_affects('identifier_key_b') }}
+        -- every pair, with the full marker only (else the listed keys' degrees below)
+        where exists (
+            select 1
+            from {{ omnichannel.identity_changes_temp('affected') }} as affected
+            where affected.source_name is null
+        )
     {% endif %}
 ),
 
@@ -111,19 +116,72 @@ neighbours as (
     from linked_pairs
 ),
 
-degrees as (
+degrees_all as (
     select
         identifier_key,
         identifier_type,
         neighbour_type,
         count(*) as linked_count
     from neighbours
-    {% if is_incremental() %}
-        -- the other ends of an affected key's pairs keep their rows
-        where {{ omnichannel.identity_tail_affects('identifier_key') }}
-    {% endif %}
     group by identifier_key, identifier_type, neighbour_type
 ),
+
+{% if is_incremental() %}
+
+    listed_keys as (
+        select distinct
+            affected.record_key as identifier_key,
+            {{ omnichannel.key_hash('affected.record_key') }} as key_hash
+        from {{ omnichannel.identity_changes_temp('affected') }} as affected
+        where affected.record_key is not null
+    ),
+
+    -- each pair of a listed key once per listed end, found by key_hash and the neighbour
+    -- counted by its key_hash: the strings of the pairs are not read (they fall in nearly
+    -- every block of the table; singular test assert_key_hashes_unique)
+    listed_ends as (
+        select
+            listed_keys.identifier_key,
+            pairs.identifier_type_a as identifier_type,
+            pairs.key_hash_b as neighbour_hash,
+            pairs.identifier_type_b as neighbour_type
+        from {{ ref('int_identifier_pairs') }} as pairs
+        inner join listed_keys
+            on pairs.key_hash_a = listed_keys.key_hash
+        union all
+        select
+            listed_keys.identifier_key,
+            pairs.identifier_type_b as identifier_type,
+            pairs.key_hash_a as neighbour_hash,
+            pairs.identifier_type_a as neighbour_type
+        from {{ ref('int_identifier_pairs') }} as pairs
+        inner join listed_keys
+            on pairs.key_hash_b = listed_keys.key_hash
+    ),
+
+    degrees_listed as (
+        select
+            identifier_key,
+            identifier_type,
+            neighbour_type,
+            count(distinct neighbour_hash) as linked_count
+        from listed_ends
+        group by identifier_key, identifier_type, neighbour_type
+    ),
+
+    degrees as (
+        select * from degrees_listed
+        union all
+        select * from degrees_all
+    ),
+
+{% else %}
+
+    degrees as (
+        select * from degrees_all
+    ),
+
+{% endif %}
 
 over_degree as (
     select

@@ -85,7 +85,8 @@ derived as (
             rederived.identifier_hash,
             rederived.seen_at,
             rederived._loaded_at,
-            rederived.record_hash
+            rederived.record_hash,
+            rederived.key_hash
         from rederived
         inner join {{ omnichannel.identity_changes_temp('affected') }} as affected
             on

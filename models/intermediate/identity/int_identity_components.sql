@@ -58,13 +58,37 @@ from {{ edges_override }}
         {%- endif %}
     ),
 
-    listed_occurrences as (
-        select identifier_key
-        from occurrences
-        {%- if follows_logs %}
-            where {{ omnichannel.identity_tail_affects('identifier_key') }}
-        {%- endif %}
-    ),
+    {%- if follows_logs %}
+
+        listed_keys as (
+            select distinct affected.record_key as identifier_key
+            from {{ omnichannel.identity_changes_temp('affected') }} as affected
+            where affected.record_key is not null
+        ),
+
+        -- the listed keys' occurrences found by key_hash (macro identity_occurrences_of_keys),
+        -- or every occurrence with the full marker
+        listed_occurrences as (
+            select keyed.identifier_key
+            from ({{ omnichannel.identity_occurrences_of_keys('listed_keys', []) }}) as keyed
+            union all
+            select occurrences.identifier_key
+            from occurrences
+            where exists (
+                select 1
+                from {{ omnichannel.identity_changes_temp('affected') }} as affected
+                where affected.source_name is null
+            )
+        ),
+
+    {%- else %}
+
+        listed_occurrences as (
+            select identifier_key
+            from occurrences
+        ),
+
+    {%- endif %}
 
     lone_nodes as (
         select distinct listed_occurrences.identifier_key
