@@ -112,9 +112,7 @@
         identifier_hash,
         min(seen_at) as seen_at,
         max(_loaded_at) as _loaded_at,
-        {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash,
-        {{ omnichannel.key_hash(omnichannel.identifier_key('identifier_type', 'identifier_hash')) }}
-            as key_hash
+        {{ omnichannel.identity_occurrence_hashes() }}
     from {{ relation }}
     where identifier_hash is not null and record_key is not null
     group by source_name, record_key, identifier_type, identifier_hash
@@ -180,9 +178,7 @@
             identifier_hash,
             seen_at,
             _loaded_at,
-            {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash,
-            {{ omnichannel.key_hash(omnichannel.identifier_key('identifier_type', 'identifier_hash')) }}
-                as key_hash
+            {{ omnichannel.identity_occurrence_hashes() }}
         from (
             {{ omnichannel.identity_occurrences_select(
                 single, event_feeds, feed_filter, keys, relations) }}
@@ -293,7 +289,7 @@
     {#- the snapshot sources' staging models are tables (incremental), read once per
         identifier column -#}
     {% if is_incremental() %}
-        {{ omnichannel.record_hash_ensure(['record_hash', 'key_hash']) }}
+        {{ omnichannel.lookup_hashes_ensure(['record_hash', 'key_hash']) }}
 
         {{ omnichannel.identifiers_unioned_watermarks_save(
             omnichannel.touch_changes_state(this, 'loaded')) }}
@@ -457,6 +453,22 @@
             and candidates.record_key = listed.record_key
 {%- endmacro %}
 
+{#- SQL select-list items: the lookup hashes of an occurrence row (source_name, record_key,
+    identifier_type, identifier_hash) that int_identifiers_unioned keeps with it. -#}
+{% macro identity_occurrence_hashes() -%}
+    {{ omnichannel.record_hash('source_name', 'record_key') }} as record_hash,
+    {{ omnichannel.key_hash(omnichannel.identifier_key('identifier_type', 'identifier_hash')) }}
+        as key_hash
+{%- endmacro %}
+
+{#- SQL: the distinct identifier keys (identifier_key) of the run's affected table, without the
+    full marker's null row - the keys an identity model aggregates again by key_hash. -#}
+{% macro identity_affected_keys() -%}
+    select distinct affected.record_key as identifier_key
+    from {{ omnichannel.identity_changes_temp('affected') }} as affected
+    where affected.record_key is not null
+{%- endmacro %}
+
 {#-
     SQL: the occurrences (int_identifiers_unioned) of the keys in `keys` (a CTE or relation of
     distinct identifier_key values), as identifier_key and `columns`. One scan of key_hash
@@ -491,7 +503,7 @@
     longer what hash() gives (DuckDB changed the function between releases: the run would miss
     the rows it looks up). Nothing otherwise (one row read per column).
 -#}
-{% macro record_hash_ensure(columns=['record_hash']) -%}
+{% macro lookup_hashes_ensure(columns) -%}
     {%- set expressions = {
         'record_hash': omnichannel.record_hash('source_name', 'record_key'),
         'key_hash': omnichannel.key_hash('identifier_key'),
@@ -623,7 +635,7 @@
     {%- set snapshot_sources = omnichannel.identity_snapshot_sources(
         omnichannel.identity_event_feeds()) -%}
     {% if is_incremental() %}
-        {{ omnichannel.record_hash_ensure(['record_hash', 'key_hash_a', 'key_hash_b']) }}
+        {{ omnichannel.lookup_hashes_ensure(['record_hash', 'key_hash_a', 'key_hash_b']) }}
 
         {{ omnichannel.identifiers_unioned_watermarks_save(
             omnichannel.touch_changes_state(this, 'loaded')) }}

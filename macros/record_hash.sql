@@ -6,7 +6,7 @@
     page cache dropped). It is a lookup key only: two records may share it, so every lookup
     checks the strings of the rows it finds (identity_rows_of_records). DuckDB's hash() (fast,
     but may change between releases: the tables' pre-hooks recompute the column when the
-    function no longer gives the stored values, record_hash_ensure), Spark's xxhash64.
+    function no longer gives the stored values, lookup_hashes_ensure), Spark's xxhash64.
 -#}
 {% macro record_hash(source_name, record_key) -%}
     {{ return(adapter.dispatch('record_hash', 'omnichannel')(source_name, record_key)) }}
@@ -28,7 +28,7 @@
     own short list (macro identity_occurrences_of_keys). Two keys sharing a hash would take
     each other's occurrences there, which singular test assert_key_hashes_unique rules out for
     the data at hand (at 10M keys the chance that any two share a 64-bit hash is about 3e-6).
-    DuckDB's hash() (record_hash_ensure recomputes the column when the function changes),
+    DuckDB's hash() (lookup_hashes_ensure recomputes the column when the function changes),
     Spark's xxhash64.
 -#}
 {% macro key_hash(identifier_key) -%}

@@ -27,9 +27,7 @@ with
 {% if is_incremental() %}
 
     listed_keys as (
-        select distinct record_key as identifier_key
-        from {{ omnichannel.identity_changes_temp('affected') }}
-        where record_key is not null
+        {{ omnichannel.identity_affected_keys() }}
     ),
 
     -- found by key_hash (macro identity_occurrences_of_keys): 0.05 s against 0.3 s on the key

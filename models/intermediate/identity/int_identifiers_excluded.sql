@@ -129,11 +129,10 @@ degrees_all as (
 {% if is_incremental() %}
 
     listed_keys as (
-        select distinct
-            affected.record_key as identifier_key,
-            {{ omnichannel.key_hash('affected.record_key') }} as key_hash
-        from {{ omnichannel.identity_changes_temp('affected') }} as affected
-        where affected.record_key is not null
+        select
+            affected_keys.identifier_key,
+            {{ omnichannel.key_hash('affected_keys.identifier_key') }} as key_hash
+        from ({{ omnichannel.identity_affected_keys() }}) as affected_keys
     ),
 
     -- each pair of a listed key once per listed end, found by key_hash and the neighbour

@@ -61,9 +61,7 @@ from {{ edges_override }}
     {%- if follows_logs %}
 
         listed_keys as (
-            select distinct affected.record_key as identifier_key
-            from {{ omnichannel.identity_changes_temp('affected') }} as affected
-            where affected.record_key is not null
+            {{ omnichannel.identity_affected_keys() }}
         ),
 
         -- the listed keys' occurrences found by key_hash (macro identity_occurrences_of_keys),
