@@ -74,6 +74,22 @@ def make_workspace(root: Path) -> Workspace:
     return ws
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, in the process that starts the session.
+
+    `make test` runs the tests in several processes (pytest-xdist): each imports the Dagster
+    definitions, which read target/manifest.json, and a process re-parsing the project while
+    another reads it could hand that one a half-written file. So the manifest is made fresh here,
+    before any worker starts, and no test process parses again unless a project file changed.
+    """
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller did it
+        return
+    from orchestration.lib.dbt import manifest_is_stale, prepare_manifest
+
+    if manifest_is_stale():
+        prepare_manifest()
+
+
 @pytest.fixture(scope="session")
 def sample_exports() -> Workspace:
     """The generator's small sample (landing + truth folders), generated once per session."""
@@ -107,9 +123,7 @@ def pipeline(sample_exports: Workspace):
     ws = copy_sample(sample_exports, _SESSION_DIR / "pipeline")
     ws.activate()
     from orchestration.definitions import defs
-    from orchestration.lib.dbt import prepare_manifest
 
-    prepare_manifest()
     job = defs.resolve_job_def("refresh_all")
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     return ws, result
