@@ -496,9 +496,10 @@
 {%- endmacro %}
 
 {#-
-    Incremental pre-hook SQL of int_identifiers_unioned and int_identifier_pairs: adds each of
-    the lookup hashes `columns` (record_hash: macro record_hash; key_hash, key_hash_a,
-    key_hash_b: macro key_hash of identifier_key, identifier_key_a, identifier_key_b) and fills
+    Incremental pre-hook SQL of int_identifiers_unioned, int_identifier_pairs and
+    int_touchpoints_keyed: adds each of the lookup hashes `columns` (record_hash: macro
+    record_hash; key_hash, key_hash_a, key_hash_b: macro key_hash of identifier_key,
+    identifier_key_a, identifier_key_b; row_hash: macro touchpoints_keyed_row_hash) and fills
     it when the table lacks it (built before the column existed) or its first row's value is no
     longer what hash() gives (DuckDB changed the function between releases: the run would miss
     the rows it looks up). Nothing otherwise (one row read per column).
@@ -509,6 +510,7 @@
         'key_hash': omnichannel.key_hash('identifier_key'),
         'key_hash_a': omnichannel.key_hash('identifier_key_a'),
         'key_hash_b': omnichannel.key_hash('identifier_key_b'),
+        'row_hash': omnichannel.touchpoints_keyed_row_hash(),
     } -%}
     {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name')
         | map('lower') | list -%}

@@ -196,20 +196,37 @@
 {%- endmacro %}
 
 {#-
-    SQL: a 64-bit hash (DuckDB hash(), order-sensitive) of every column of `keyed`
-    (int_touchpoints_keyed) but touchpoint_id, in the relation's column order: what
-    int_touchpoints_unioned saves of a keyed row (__keyed_window) and compares it on. Comparing
-    5.1M rows of 15 columns each (a full outer join, every column distinct) took 2.1-2.8 s at
-    1M customers, the hashes 1.3-1.55 s, and the saved table is a fifth of the size. Two
-    different rows hash alike with probability 2^-64; a DuckDB release that hashes otherwise
-    makes every saved day compare as changed once (re-derived, still exact).
+    SQL: a 64-bit hash (macro key_hash: DuckDB hash(), Spark xxhash64; order-sensitive) of
+    every column of int_touchpoints_keyed but touchpoint_id (and row_hash itself), in the
+    model's column order: its row_hash column, computed as the model derives its rows.
+    int_touchpoints_unioned saves it (__keyed_window) and compares the re-derived days on it.
+    Comparing 5.1M rows of 15 columns each (a full outer join, every column distinct) took
+    2.1-2.8 s at 1M customers, the hashes 1.3-1.55 s, and the saved table is a fifth of the size;
+    reading the 16 columns of 1.29M re-derived rows to hash them took 0.54-0.97 s, their stored
+    hashes 0.11 s. Two different rows hash alike with probability 2^-64; a DuckDB release that
+    hashes otherwise: the keyed model's pre-hook computes the column again (lookup_hashes_ensure)
+    and every saved day compares as changed once (re-derived, still exact).
 -#}
-{% macro touchpoints_keyed_row_hash(keyed) -%}
-    {%- set columns = [] -%}
-    {%- for column in adapter.get_columns_in_relation(keyed) -%}
-        {%- if column.name != 'touchpoint_id' %}{% do columns.append(column.name) %}{% endif -%}
-    {%- endfor -%}
-    {{ return('hash(' ~ columns | join(', ') ~ ')') }}
+{% macro touchpoints_keyed_row_hash() -%}
+    {%- set columns = [
+        'source_name', 'channel', 'touch_type', 'campaign_id', 'identifier_type',
+        'identifier_hash', 'fallback_identifier_type', 'fallback_identifier_hash',
+        'identifier_hash_prefix', 'fallback_identifier_hash_prefix', 'short_code',
+        'session_order_id', 'cost', 'is_engaged', 'occurred_at', 'occurred_date',
+    ] -%}
+    {{ return(omnichannel.key_hash(columns | join(', '))) }}
+{%- endmacro %}
+
+{#-
+    int_touchpoints_keyed, first pre-hook (DuckDB, incremental): a table built before it kept
+    row_hash, or whose row_hash DuckDB's hash() no longer gives, gets the column computed for
+    every row (lookup_hashes_ensure), so its kept days and the re-derived ones compare alike.
+-#}
+{% macro touchpoints_keyed_prepare() -%}
+    {%- if execute and target.type == 'duckdb' and is_incremental() -%}
+        {{ return(omnichannel.lookup_hashes_ensure(['row_hash'])) }}
+    {%- endif -%}
+    {{ return('') }}
 {%- endmacro %}
 
 {#- True when the saved keyed window holds row hashes (an earlier version saved whole rows:
@@ -224,7 +241,7 @@
     - the keyed touches new, changed or gone since the last build on the days it saved
       (__keyed_window: every keyed row from its first day on, which is no later than the first
       day int_touchpoints_keyed can re-derive in this run, as touchpoint_id, occurred_date and
-      a 64-bit hash of its other columns (touchpoints_keyed_row_hash): a full outer join on
+      its row_hash (touchpoints_keyed_row_hash, kept by the keyed model): a full outer join on
       touchpoint_id, hash distinct), from the earliest window int_touchpoints_keyed re-derived since
       this model's last build on (its __windows log, record_incremental_window; no run of it
       since: no day; no log: every saved day);
@@ -322,11 +339,10 @@
         union
         select short_code from removed;
 
-        {%- set row_hash = omnichannel.touchpoints_keyed_row_hash(keyed) %}
         create or replace temp table {{ omnichannel.touch_changes_affected() }} as
         with
         current_window as (
-            select touchpoint_id, {{ row_hash }} as row_hash
+            select touchpoint_id, row_hash
             from {{ keyed }}
             where occurred_date >= {{ compare_start }}
         ),
@@ -334,7 +350,7 @@
             select
                 touchpoint_id,
                 {{ 'row_hash' if omnichannel.touchpoints_keyed_window_hashed(saved_keyed)
-                    else row_hash }} as row_hash
+                    else omnichannel.touchpoints_keyed_row_hash() }} as row_hash
             from {{ saved_keyed }}
             where occurred_date >= {{ compare_start }}
         ),
@@ -418,8 +434,7 @@
     {%- if next_start_day -%}
         {%- set next_start = "cast('" ~ next_start_day ~ "' as date)" -%}
     {%- endif -%}
-    {%- set saved_columns = 'touchpoint_id, occurred_date, '
-        ~ omnichannel.touchpoints_keyed_row_hash(keyed) ~ ' as row_hash' -%}
+    {%- set saved_columns = 'touchpoint_id, occurred_date, row_hash' -%}
     {% if full or not omnichannel.touchpoints_keyed_window_hashed(saved_keyed) %}
         create or replace table {{ saved_keyed }} as
         select {{ saved_columns }} from {{ keyed }}

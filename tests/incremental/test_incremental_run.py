@@ -1041,10 +1041,12 @@ def _query(path, sql: str, params) -> list[tuple]:
 RECORD_TABLES = ("intermediate.int_identifiers_unioned", "intermediate.int_identifier_pairs")
 
 
-def _record_tables_run(runs, tmp_path, name: str, changes: list[str], params=()) -> tuple:
+def _record_tables_run(
+    runs, tmp_path, name: str, changes: list[str], params=(), select="+int_identifier_pairs"
+) -> tuple:
     """The daily run of int_identifiers_unioned and int_identifier_pairs (and the staging they
-    read) on a copy of the warehouse before it, changed first by the SQL `changes`: the copy
-    and the run's output."""
+    read; or of the models `select` names) on a copy of the warehouse before it, changed first
+    by the SQL `changes`: the copy and the run's output."""
     *_, extras, _, lookback = runs
     copy = Warehouse(tmp_path / name / "warehouse.duckdb")
     copy.path.parent.mkdir()
@@ -1054,10 +1056,7 @@ def _record_tables_run(runs, tmp_path, name: str, changes: list[str], params=())
         con.execute(change, list(params))
     con.close()
     result = copy.dbt(
-        "run",
-        "--select",
-        "+int_identifier_pairs",
-        vars={**VARS, "incremental_lookback_days": lookback},
+        "run", "--select", select, vars={**VARS, "incremental_lookback_days": lookback}
     )
     return copy, result.stdout
 
@@ -1161,6 +1160,30 @@ def test_the_keyed_stream_holds_the_hash_prefixes_its_lookup_uses(runs):
     ]
     assert rows == expected
     assert any(f is not None for _, _, f, _ in rows)
+
+
+@pytest.mark.parametrize(
+    "name, change",
+    [
+        ("without", "alter table {table} drop column row_hash"),
+        ("stale", "update {table} set row_hash = row_hash // 2"),
+    ],
+)
+def test_a_missing_or_stale_row_hash_of_the_keyed_stream_is_computed_again(
+    runs, tmp_path, name, change
+):
+    """int_touchpoints_unioned compares the keyed days on int_touchpoints_keyed's row_hash,
+    which the keyed model computes as it derives a row: a keyed table built before the column
+    existed, or holding values hash() no longer gives, gets it computed for every row by the
+    model's pre-hook, equal (and in the column order) to what the model itself computed."""
+    *_, extras, _, _ = runs
+    table = "intermediate.int_touchpoints_keyed"
+    copy, out = _record_tables_run(
+        runs, tmp_path, name, [change.format(table=table)], select="int_touchpoints_keyed"
+    )
+    assert "int_touchpoints_keyed: computing row_hash for every row" in out
+    assert differences(copy.path, extras["before_daily"], [table]) == {}
+    assert copy.query(f"select count(*) from {table} where row_hash is null") == [(0,)]
 
 
 def test_a_full_refresh_of_the_keyed_stream_alone_rebuilds_the_touch_stream(runs):

@@ -8,6 +8,7 @@
     partition_by=['occurred_date'] if target.type == 'spark' else none,
     on_schema_change='fail',
     pre_hook=[
+        "{{ omnichannel.touchpoints_keyed_prepare() }}",
         "{{ omnichannel.record_incremental_window('occurred_date', " ~ new_data_sources ~ ") }}",
         "{{ omnichannel.incremental_clear_group_windows('occurred_date', "
             ~ "omnichannel.touchpoints_keyed_groups(), 'source_name') }}",
@@ -349,7 +350,7 @@ unioned as (
     select * from store_touches
 ),
 
-final as (
+keyed as (
     select
         {{ dbt.hash('touch_key') }} as touchpoint_id,
         source_name,
@@ -374,6 +375,13 @@ final as (
         cast(occurred_at as date) as occurred_date
     from unioned
     where occurred_at is not null
+),
+
+final as (
+    select
+        keyed.*,
+        {{ omnichannel.touchpoints_keyed_row_hash() }} as row_hash
+    from keyed
 )
 
 select * from final
